@@ -1,0 +1,8 @@
+/**
+ * HTTP concerns shared by every route, in both targets: request ids, trailing slashes, problem responses for
+ * everything the user adapter does not map itself.
+ */
+@NullMarked
+package com.helloapi.web;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,27 @@
+package com.helloapi.database;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The connection pool, built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC
+ * URL. Pool sizes and timeouts stay in {@code spring.datasource.hikari.*}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(DatabaseSettings.class)
+class DatabaseConfiguration {
+
+    @Bean
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(DatabaseSettings settings) {
+        HikariDataSource dataSource = new HikariDataSource();
+        dataSource.setJdbcUrl(settings.jdbcUrl());
+        dataSource.setUsername(settings.username());
+        dataSource.setPassword(settings.password());
+        return dataSource;
+    }
+}
