@@ -1,0 +1,7 @@
+/**
+ * Offline checks of the deployment artifacts (ecs-stack.yaml) against the seed architecture.
+ */
+@NullMarked
+package com.helloapi.deploy;
+
+import org.jspecify.annotations.NullMarked;
