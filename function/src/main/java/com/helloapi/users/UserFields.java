@@ -45,16 +45,16 @@ public record UserFields(@Nullable String name, @Nullable String email) {
         .compile("((?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\\.)+)(?:[A-Z0-9-]{2,63}(?<!-))", Pattern.CASE_INSENSITIVE);
 
     /** Every field present and valid, as POST and PUT require. */
-    public static UserFields complete(Map<String, ?> body) {
+    public static UserFields complete(Map<String, Object> body) {
         return validate(body, false);
     }
 
     /** The fields present, each valid; absent ones stay null, as PATCH allows. */
-    public static UserFields partial(Map<String, ?> body) {
+    public static UserFields partial(Map<String, Object> body) {
         return validate(body, true);
     }
 
-    private static UserFields validate(Map<String, ?> body, boolean partial) {
+    private static UserFields validate(Map<String, Object> body, boolean partial) {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         String name = field(body, "name", partial, NAME_MAX_LENGTH, errors);
         String email = field(body, "email", partial, EMAIL_MAX_LENGTH, errors);
@@ -67,7 +67,7 @@ public record UserFields(@Nullable String name, @Nullable String email) {
         return new UserFields(name, email);
     }
 
-    private static @Nullable String field(Map<String, ?> body, String key, boolean partial, int maxLength,
+    private static @Nullable String field(Map<String, Object> body, String key, boolean partial, int maxLength,
             Map<String, List<String>> errors) {
         if (!body.containsKey(key)) {
             if (!partial) {
