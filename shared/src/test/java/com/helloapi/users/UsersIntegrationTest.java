@@ -42,7 +42,7 @@ class UsersIntegrationTest {
         assertThat(ada.id()).isPositive();
         assertThat(ada.version()).isEqualTo(1);
         assertThat(ada.createdAt()).isEqualTo(ada.updatedAt());
-        assertThat(users.findById(ada.id())).contains(ada);
+        assertThat(users.findUser(ada.id())).contains(ada);
     }
 
     @Test
@@ -72,7 +72,7 @@ class UsersIntegrationTest {
         users.update(ada.id(), "Ada Lovelace", null, 1L).orElseThrow();
 
         assertThat(users.update(ada.id(), "Stale", null, 1L)).isEmpty();
-        assertThat(users.findById(ada.id()).orElseThrow().name()).isEqualTo("Ada Lovelace");
+        assertThat(users.findUser(ada.id()).orElseThrow().name()).isEqualTo("Ada Lovelace");
     }
 
     @Test
@@ -81,7 +81,7 @@ class UsersIntegrationTest {
 
         assertThat(users.delete(ada.id(), 7L)).isZero();
         assertThat(users.delete(ada.id(), 1L)).isOne();
-        assertThat(users.existsById(ada.id())).isFalse();
+        assertThat(users.exists(ada.id())).isFalse();
     }
 
     @Nested

@@ -1,0 +1,72 @@
+package com.helloapi.container;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import com.helloapi.HelloApi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What operators rely on: health probes, the OpenAPI description, request logs. */
+@SpringBootTest(classes = HelloApi.class, webEnvironment = WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
+class OperationsIntegrationTest {
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient client = HttpClient.newHttpClient();
+
+    HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void livenessAndReadinessAreUpWithTheDatabase() throws Exception {
+        HttpResponse<String> liveness = get("/actuator/health/liveness");
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+
+        assertThat(liveness.statusCode()).isEqualTo(200);
+        assertThat(liveness.body()).contains("\"status\":\"UP\"");
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void onlyHealthIsExposed() throws Exception {
+        assertThat(get("/actuator/env").statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/beans").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void responsesDoNotNameTheServer() throws Exception {
+        HttpResponse<String> response = get("/api/users/");
+
+        assertThat(response.headers().firstValue("Server")).isEmpty();
+        assertThat(get("/api/users/").headers().firstValue("X-Powered-By")).isEmpty();
+    }
+
+    @Test
+    void logsOneLinePerRequestWithItsIdButNoQueryString(CapturedOutput output) throws Exception {
+        get("/api/users/?email=secret.person@example.com", "X-Request-Id", "trace-me-42");
+
+        assertThat(output.getOut()).containsPattern("\"request_id\":\"trace-me-42\"")
+            .contains("\"method\":\"GET\"", "\"route\":\"/api/users\"", "\"status\":200", "\"duration_ms\":")
+            .doesNotContain("secret.person");
+    }
+}
