@@ -28,6 +28,10 @@ public final class LocalHelloApi {
         if (secret == null || secret.isBlank()) {
             System.setProperty("helloapi.cursor-secret", "local-development-cursor-key-not-for-production");
         }
+        if (System.getenv("LOG_FORMAT") == null) {
+            // Plain text logs on a terminal; deployments log JSON lines.
+            System.setProperty("LOG_FORMAT", "");
+        }
         HelloApiContainer.main(args);
     }
 }

@@ -1,5 +1,7 @@
 package com.helloapi.users;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,7 @@ public class InvalidInputException extends RuntimeException {
 
     public InvalidInputException(Map<String, List<String>> errors) {
         super("Invalid input: " + errors.keySet());
-        this.errors = Map.copyOf(errors);
+        this.errors = Collections.unmodifiableMap(new LinkedHashMap<>(errors));
     }
 
     public InvalidInputException(String field, String message) {
