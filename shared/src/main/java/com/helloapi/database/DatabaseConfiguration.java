@@ -22,6 +22,10 @@ class DatabaseConfiguration {
         dataSource.setJdbcUrl(settings.jdbcUrl());
         dataSource.setUsername(settings.username());
         dataSource.setPassword(settings.password());
+        dataSource.addDataSourceProperty("options", settings.sessionOptions());
+        // A network that stops answering mid-query fails the request instead of hanging it.
+        dataSource.addDataSourceProperty("connectTimeout", "2");
+        dataSource.addDataSourceProperty("socketTimeout", "30");
         return dataSource;
     }
 }

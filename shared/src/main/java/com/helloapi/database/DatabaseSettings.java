@@ -1,5 +1,6 @@
 package com.helloapi.database;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -10,13 +11,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Where the database is: bound from {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USERNAME},
- * {@code DB_PASSWORD} and {@code DB_SSLMODE} (or the {@code db.*} properties).
+ * Where the database is and how long a statement may take: bound from {@code DB_HOST}, {@code DB_PORT},
+ * {@code DB_NAME}, {@code DB_USERNAME}, {@code DB_PASSWORD}, {@code DB_SSLMODE} and {@code DB_STATEMENT_TIMEOUT}
+ * (or the {@code db.*} properties).
  */
 @ConfigurationProperties("db")
 public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int port,
         @DefaultValue("my_database") String name, @Nullable String username, @DefaultValue("") String password,
-        @DefaultValue("prefer") String sslmode) {
+        @DefaultValue("prefer") String sslmode, @DefaultValue("5s") Duration statementTimeout) {
 
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
@@ -40,6 +42,9 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
             problems.add("DB_SSLMODE must be one of disable, allow, prefer, require, verify-ca, verify-full, not '"
                     + sslmode + "'");
         }
+        if (statementTimeout.isNegative() || statementTimeout.isZero()) {
+            problems.add("DB_STATEMENT_TIMEOUT must be positive, not " + statementTimeout);
+        }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(String.join("; ", problems));
         }
@@ -47,6 +52,15 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
 
     String jdbcUrl() {
         return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslmode;
+    }
+
+    /**
+     * Server-side limits for every session: a stuck or slow statement is cancelled rather than pinning a request
+     * thread and a pooled connection, and a transaction left open cannot hold locks for long.
+     */
+    String sessionOptions() {
+        long millis = statementTimeout.toMillis();
+        return "-c statement_timeout=" + millis + " -c idle_in_transaction_session_timeout=" + (millis * 2);
     }
 
     @Override

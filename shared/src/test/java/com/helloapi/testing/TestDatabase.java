@@ -28,8 +28,8 @@ public final class TestDatabase {
     private final String host;
     private final int port;
     private final String name;
-    final String username;
-    final String password;
+    private final String username;
+    private final String password;
     private @Nullable EmbeddedPostgres embedded;
 
     private final @Nullable Path embeddedDataDirectory;
@@ -144,8 +144,31 @@ public final class TestDatabase {
         return embeddedDataDirectory != null;
     }
 
+    public String host() {
+        return host;
+    }
+
     public int port() {
         return port;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** A new, empty database on the same server, for tests that need a schema of their own; its JDBC URL. */
+    public String createDatabase() {
+        String database = "helloapi_extra_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute(jdbcUrl(), username, password, "CREATE DATABASE " + database);
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
     /** Stops the embedded server (an outage, for fault tests); {@link #restartEmbedded()} brings it back. */

@@ -41,7 +41,7 @@ class TestSettingsContextCustomizerFactory implements ContextCustomizerFactory {
                 .getPropertySources()
                 .addLast(new MapPropertySource("testDataSource",
                         Map.of("spring.datasource.url", database.jdbcUrl(), "spring.datasource.username",
-                                database.username, "spring.datasource.password", database.password)));
+                                database.username(), "spring.datasource.password", database.password())));
         }
     }
 }

@@ -1,0 +1,150 @@
+package com.helloapi.container;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.helloapi.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A rolling deployment's stop, for real: the application runs in its own JVM and gets SIGTERM while requests are in
+ * flight (held in the database by a lock, so they certainly are) and a steady stream keeps coming. Every request the
+ * server accepted is answered; it exits well inside ECS's 30 s stop timeout.
+ */
+class GracefulShutdownIntegrationTest {
+
+    /** What happened to one request of the stream: answered with a status, refused, or broken after connecting. */
+    record Outcome(int status, boolean refused) {
+    }
+
+    @Test
+    void finishesInFlightRequestsOnSigtermAndExits(@TempDir Path logs) throws Exception {
+        TestDatabase database = TestDatabase.shared();
+        int port = freePort();
+        Process app = start(database, port, logs.resolve("app.log"));
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
+
+            ConcurrentLinkedQueue<Outcome> stream = new ConcurrentLinkedQueue<>();
+            AtomicBoolean streaming = new AtomicBoolean(true);
+            Future<?> steady = clients.submit(() -> {
+                while (streaming.get()) {
+                    stream.add(request(port, "/actuator/health/liveness"));
+                }
+            });
+
+            List<Future<Outcome>> held;
+            try (Connection blocker = database.connect()) {
+                blocker.setAutoCommit(false);
+                blocker.createStatement().execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+                held = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    held.add(clients.submit(() -> request(port, "/api/users/")));
+                }
+                Thread.sleep(1000);
+
+                app.destroy();
+                Thread.sleep(1000);
+                blocker.rollback();
+            }
+
+            for (Future<Outcome> inFlight : held) {
+                assertThat(inFlight.get(30, TimeUnit.SECONDS)).isEqualTo(new Outcome(200, false));
+            }
+            assertThat(app.waitFor(25, TimeUnit.SECONDS)).as("exits inside ECS's stop timeout").isTrue();
+            streaming.set(false);
+            steady.get(10, TimeUnit.SECONDS);
+
+            assertThat(stream).isNotEmpty()
+                .allSatisfy(outcome -> assertThat(outcome.refused() || outcome.status() == 200)
+                    .as("accepted requests are answered: " + outcome)
+                    .isTrue());
+            assertThat(Files.readString(logs.resolve("app.log"))).contains("Graceful shutdown")
+                .doesNotContain("Exception");
+        }
+        finally {
+            clients.shutdownNow();
+            app.destroyForcibly();
+        }
+    }
+
+    static Process start(TestDatabase database, int port, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                HelloApiContainer.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PORT", String.valueOf(port));
+        env.put("DB_HOST", database.host());
+        env.put("DB_PORT", String.valueOf(database.port()));
+        env.put("DB_NAME", database.name());
+        env.put("DB_USERNAME", database.username());
+        env.put("DB_PASSWORD", database.password());
+        env.put("DB_SSLMODE", "disable");
+        env.put("SECRET_KEY", "graceful-shutdown-test-secret");
+        env.put("LOG_FORMAT", "");
+        builder.directory(new File(System.getProperty("java.io.tmpdir")));
+        return builder.start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static int status(int port, String path) {
+        Outcome outcome = request(port, path);
+        return outcome.refused() ? -1 : outcome.status();
+    }
+
+    /** One request on its own connection, so a closed keep-alive connection cannot be mistaken for a failure. */
+    static Outcome request(int port, String path) {
+        try (Socket socket = new Socket()) {
+            try {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            }
+            catch (ConnectException ex) {
+                return new Outcome(-1, true);
+            }
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            if (!response.startsWith("HTTP/1.1 ")) {
+                return new Outcome(0, false);
+            }
+            return new Outcome(Integer.parseInt(response.substring(9, 12)), false);
+        }
+        catch (IOException ex) {
+            return new Outcome(0, false);
+        }
+    }
+}
