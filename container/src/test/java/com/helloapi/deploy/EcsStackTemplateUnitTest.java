@@ -384,7 +384,8 @@ class EcsStackTemplateUnitTest {
         @Test
         void containerGetsTheDatabaseSettingsTheAppReads() {
             assertThat(environment()).containsOnlyKeys("PORT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE",
-                    "JAVA_TOOL_OPTIONS");
+                    "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS");
+            assertThat(environment().get("CLOUDWATCH_METRICS_ENABLED")).isEqualTo("true");
             assertThat(environment().get("DB_HOST")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
                     "Endpoint.Address")));
             assertThat(environment().get("DB_PORT")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
@@ -433,15 +434,26 @@ class EcsStackTemplateUnitTest {
         }
 
         @Test
-        void taskRoleOnlyGetsEcsExecPermissionsWhenEnabled() {
-            List<Object> policies = list(intrinsic(TEMPLATE.properties("TaskRole").get("Policies"), "Fn::If"));
-            assertThat(policies.get(0)).isEqualTo("ExecEnabled");
-            assertThat(ref(policies.get(2))).isEqualTo("AWS::NoValue");
-            Set<String> actions = walk(policies.get(1)).filter((node) -> node instanceof String)
+        void taskRoleMayOnlyPublishItsOwnMetricsAndUseEcsExecWhenEnabled() {
+            List<Object> policies = list(TEMPLATE.properties("TaskRole").get("Policies"));
+            assertThat(policies).hasSize(2);
+
+            Map<String, Object> metrics = map(policies.get(0));
+            Set<String> metricActions = actions(metrics);
+            assertThat(metricActions).containsExactly("cloudwatch:PutMetricData");
+            assertThat(walk(metrics).anyMatch("HelloAPI"::equals)).as("limited to the HelloAPI namespace").isTrue();
+
+            List<Object> exec = list(intrinsic(policies.get(1), "Fn::If"));
+            assertThat(exec.get(0)).isEqualTo("ExecEnabled");
+            assertThat(ref(exec.get(2))).isEqualTo("AWS::NoValue");
+            assertThat(actions(exec.get(1))).allMatch((action) -> action.startsWith("ssmmessages:"));
+        }
+
+        private Set<String> actions(Object policy) {
+            return walk(policy).filter((node) -> node instanceof String)
                 .map(Object::toString)
-                .filter((value) -> value.contains(":"))
+                .filter((value) -> value.matches("[a-z0-9]+:[A-Za-z]+"))
                 .collect(Collectors.toSet());
-            assertThat(actions).allMatch((action) -> action.startsWith("ssmmessages:"));
         }
 
     }
