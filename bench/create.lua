@@ -1,0 +1,2 @@
+dofile(os.getenv("BENCH_DIR") .. "/lib.lua")
+request = function() return create() end

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# HelloAPI benchmark: seeds users directly in SQL, drives a running API with wrk and the same database with pgbench,
+# and prints one table (req/s, p50, p99, non-2xx, ratio to pgbench, JVM CPU per request, RSS).
+#
+#   bench/run.sh                  # the API on http://127.0.0.1:8000, its database on 127.0.0.1:5432
+#
+# Settings (environment): BENCH_URL (http://127.0.0.1:8000), PGHOST (127.0.0.1), PGPORT (5432), PGUSER (postgres),
+# PGDATABASE (helloapi_bench), SECRET_KEY (the API's, to mint a deep cursor), BENCH_USERS (100000),
+# BENCH_DEEP_USERS (1000000), BENCH_DURATION (10s), BENCH_CONNECTIONS (32), BENCH_THREADS (2), API_PID (found from
+# the port if unset). Only loopback targets are accepted; every run is bounded by BENCH_DURATION.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+export BENCH_DIR
+BENCH_URL=${BENCH_URL:-http://127.0.0.1:8000}
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+export PGDATABASE=${PGDATABASE:-helloapi_bench}
+USERS=${BENCH_USERS:-100000}
+DEEP_USERS=${BENCH_DEEP_USERS:-1000000}
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+SECRET_KEY=${SECRET_KEY:?set SECRET_KEY to the one the API runs with: it signs the deep-page cursor}
+
+host_of() { local rest=${1#*://}; rest=${rest%%/*}; rest=${rest%:*}; printf '%s' "${rest#[}" | tr -d ']'; }
+is_loopback() { [[ $1 == localhost || $1 == 127.* || $1 == ::1 ]]; }
+api_host=$(host_of "$BENCH_URL")
+is_loopback "$api_host" || { echo "refusing non-loopback API target: $api_host" >&2; exit 2; }
+is_loopback "$PGHOST" || { echo "refusing non-loopback database: $PGHOST" >&2; exit 2; }
+for tool in wrk pgbench psql; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
+done
+
+port=${BENCH_URL##*:}; port=${port%%/*}
+API_PID=${API_PID:-$(ss -ltnpH "sport = :$port" | grep -o "pid=[0-9]*" | head -n 1 | cut -d= -f2 || true)}
+[ -n "$API_PID" ] || { echo "no process listens on port $port; start the API first" >&2; exit 2; }
+TICKS=$(getconf CLK_TCK)
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$API_PID/stat"; }
+rss_mb() { awk "/^$1:/ { printf \"%d\", \$2 / 1024 }" "/proc/$API_PID/status"; }
+
+seed() {
+    echo "seeding $1 users in $PGDATABASE" >&2
+    psql -q -v ON_ERROR_STOP=1 <<SQL
+TRUNCATE users RESTART IDENTITY;
+INSERT INTO users (name, email) SELECT 'User ' || g, 'user' || g || '@bench.example' FROM generate_series(1, $1) g;
+VACUUM ANALYZE users;
+SQL
+}
+
+# cursor NAME ID: a next-page cursor after ID, signed like the API's Cursors (HMAC-SHA256, 16 bytes, base64url).
+cursor() {
+    local payload="n$1"
+    local b64payload signature
+    b64payload=$(printf '%s' "$payload" | base64 | tr '+/' '-_' | tr -d '=\n')
+    signature=$(printf '%s' "$payload" | openssl dgst -sha256 -hmac "$SECRET_KEY" -binary | head -c 16 | base64 \
+        | tr '+/' '-_' | tr -d '=\n')
+    printf '%s.%s' "$b64payload" "$signature"
+}
+
+declare -a rows=()
+pgbench_tps() {
+    pgbench -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" -D users="$USERS" -f "$1" 2>/dev/null \
+        | awk '/^tps/ { printf "%d", $3 }'
+}
+
+# scenario NAME LUA PGBENCH_TPS: one wrk run, with the API's CPU time over it and the RSS after it.
+scenario() {
+    local name=$1 script=$2 reference=$3 before after result
+    before=$(cpu_ticks)
+    result=$(BENCH_USERS=$USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 5s \
+        -s "$BENCH_DIR/$script" "$BENCH_URL" | grep '^RESULT')
+    after=$(cpu_ticks)
+    field() { [[ $result =~ [[:space:]]$1=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}"; }
+    local requests rps p50 p99 non2xx errors
+    requests=$(field requests) rps=$(field rps) p50=$(field p50_ms) p99=$(field p99_ms)
+    non2xx=$(field non2xx) errors=$(field errors)
+    local cpu_us ratio
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$requests" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
+    ratio=$(awk -v a="$rps" -v b="$reference" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
+    rows+=("| $name | $rps | $p50 | $p99 | $((non2xx + errors)) | $ratio | $cpu_us | $(rss_mb VmRSS) |")
+    echo "$name: $result" >&2
+}
+
+select_sql=$(mktemp) insert_sql=$(mktemp)
+trap 'rm -f "$select_sql" "$insert_sql"' EXIT
+printf '\\set id random(1, :users)\nSELECT * FROM users WHERE id = :id;\n' >"$select_sql"
+printf "INSERT INTO users (name, email) VALUES ('pgbench', gen_random_uuid() || '@pgbench.example') RETURNING *;\n" \
+    >"$insert_sql"
+
+seed "$USERS"
+echo "warming up" >&2
+BENCH_USERS=$USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}" -s "$BENCH_DIR/get_by_id.lua" "$BENCH_URL" >/dev/null
+rss_idle=$(rss_mb VmRSS)
+
+select_tps=$(pgbench_tps "$select_sql")
+echo "pgbench primary-key SELECT: $select_tps TPS" >&2
+scenario "GET /api/users/{id}/ (random id, ${USERS} users)" get_by_id.lua "$select_tps"
+scenario "GET /api/users/ (first page)" first_page.lua "$select_tps"
+insert_tps=$(pgbench_tps "$insert_sql")
+echo "pgbench single-row INSERT: $insert_tps TPS" >&2
+scenario "POST /api/users/" create.lua "$insert_tps"
+scenario "90 % GET by id / 10 % POST" mix.lua "$select_tps"
+
+seed "$DEEP_USERS"
+BENCH_DEEP_CURSOR=$(cursor $((DEEP_USERS - 100)))
+export BENCH_DEEP_CURSOR
+scenario "GET /api/users/ (first page, ${DEEP_USERS} users)" first_page.lua "$select_tps"
+scenario "GET /api/users/?cursor= (page at id $((DEEP_USERS - 100)))" deep_page.lua "$select_tps"
+
+cat <<TABLE
+
+Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/^Mem:/ { print $2 }') GiB; $(java -version 2>&1 | head -n 1)
+wrk -t $THREADS -c $CONNECTIONS -d $DURATION; pgbench -M prepared -c $CONNECTIONS -j $THREADS -T ${DURATION%s}: SELECT by id $select_tps TPS, INSERT $insert_tps TPS.
+API RSS: $rss_idle MB after warm-up, $(rss_mb VmHWM) MB peak.
+
+| Scenario | req/s | p50 ms | p99 ms | non-2xx | ratio to pgbench | JVM CPU µs/req | RSS MB |
+|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+TABLE
