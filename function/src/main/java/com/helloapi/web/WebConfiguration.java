@@ -2,6 +2,7 @@ package com.helloapi.web;
 
 import java.util.List;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,6 +17,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** Servlet filters and Spring MVC settings that shape every request before it reaches a route. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RateLimitSettings.class)
 class WebConfiguration implements WebMvcConfigurer {
 
     /**
