@@ -357,6 +357,17 @@ class HostileInputIntegrationTest {
     }
 
     @Test
+    void queryStringsThatCannotBeDecodedAre400() throws IOException {
+        for (String query : List.of("limit=%zz", "email=%c0%af", "email=%ff", "%=1", "p=1&".repeat(1_001))) {
+            Response response = http.exchange(get("query", "/api/users/?" + query));
+
+            assertThat(response.status()).as(query).isEqualTo(400);
+            assertThat(response.text()).as(query).contains("The query string could not be decoded");
+        }
+        assertThat(http.exchange(get("query", "/api/users/?" + "p=1&".repeat(999))).status()).isEqualTo(200);
+    }
+
+    @Test
     void headersUpTo16KiBAreReadAndLargerOnesAre431() throws IOException {
         Response fits = http.exchange(plain("GET", "/api/users/", "15 KiB header", "X-Long: " + "a".repeat(15_000)));
         Response tooLarge = http.exchange(plain("GET", "/api/users/", "17 KiB header", "X-Long: " + "a".repeat(17_000)));
