@@ -62,6 +62,13 @@ class OperationsIntegrationTest {
     }
 
     @Test
+    void hasNoRateLimitUnlessOneIsSet() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/api/users/?limit=1", "X-Forwarded-For", "203.0.113.99").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void logsOneLinePerRequestWithItsIdButNoQueryString(CapturedOutput output) throws Exception {
         get("/api/users/?email=secret.person@example.com", "X-Request-Id", "trace-me-42");
 

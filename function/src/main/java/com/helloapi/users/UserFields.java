@@ -102,7 +102,7 @@ public record UserFields(@Nullable String name, @Nullable String email) {
         return value;
     }
 
-    private static boolean hasUnpairedSurrogate(String value) {
+    static boolean hasUnpairedSurrogate(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length()

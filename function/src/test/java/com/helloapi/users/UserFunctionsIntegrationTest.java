@@ -189,5 +189,13 @@ class UserFunctionsIntegrationTest {
             assertThatExceptionOfType(InvalidInputException.class).isThrownBy(() -> UserQuery.first(0, null));
             assertThatExceptionOfType(InvalidInputException.class).isThrownBy(() -> UserQuery.first(101, null));
         }
+
+        @Test
+        void emailFilterHasNoNulOrLoneSurrogates() {
+            assertThatExceptionOfType(InvalidInputException.class).isThrownBy(() -> UserQuery.first(3, "a\u0000@x.org"))
+                .satisfies(ex -> assertThat(ex.errors()).containsOnlyKeys("email"));
+            assertThatExceptionOfType(InvalidInputException.class).isThrownBy(() -> UserQuery.first(3, "\ud800@x.org"))
+                .satisfies(ex -> assertThat(ex.errors()).containsOnlyKeys("email"));
+        }
     }
 }

@@ -2,10 +2,14 @@ package com.helloapi.users.web;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -19,9 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads a write's body: at most {@link #MAX_BYTES}, strict JSON (no duplicate keys, no trailing data, bounded
- * nesting and number sizes), and it must be an object. Reading the raw body here, rather than binding it to a type,
- * lets the functions see what the client really sent: absent, null, a string or something else.
+ * Reads a write's body: at most {@link #MAX_BYTES}, strict UTF-8 (no overlong forms, no encoded surrogates; a
+ * leading byte order mark is ignored), strict JSON (no duplicate keys, no trailing data, bounded nesting and number
+ * sizes), and it must be an object. Reading the raw body here, rather than binding it to a type, lets the functions
+ * see what the client really sent: absent, null, a string or something else.
  */
 @Component
 class JsonBodies {
@@ -39,18 +44,18 @@ class JsonBodies {
 
     /**
      * @throws BodyTooLargeException past {@link #MAX_BYTES}
-     * @throws MalformedBodyException if it is not a JSON object
+     * @throws MalformedBodyException if it is not a JSON object, or cannot be read
      */
     Map<String, Object> readObject(InputStream body, long declaredLength) {
         if (declaredLength > MAX_BYTES) {
             throw new BodyTooLargeException();
         }
-        byte[] bytes = readAtMost(body);
-        if (isBlank(bytes)) {
+        String text = utf8(readAtMost(body));
+        if (isBlank(text)) {
             // An empty body is an empty object, as Django REST Framework's JSON parser has it: every field missing.
             return new LinkedHashMap<>();
         }
-        try (JsonParser parser = mapper.createParser(bytes)) {
+        try (JsonParser parser = mapper.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 throw new MalformedBodyException("Invalid data. Expected a JSON object, but got " + describe(first)
@@ -86,20 +91,38 @@ class JsonBodies {
             return bytes;
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("Could not read the request body", ex);
+            // A broken chunked encoding, a connection cut mid-body: the client's request, not a server fault.
+            throw new MalformedBodyException("The request body could not be read.");
         }
     }
 
-    private static boolean isBlank(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-                return false;
-            }
+    /**
+     * The text, if the bytes are UTF-8 as RFC 3629 has it: Jackson alone would read an overlong {@code C0 AF} as
+     * {@code /}, and guess UTF-16 or UTF-32 from the first bytes.
+     */
+    private static String utf8(byte[] bytes) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+            return text.startsWith("\ufeff") ? text.substring(1) : text;
         }
-        return true;
+        catch (CharacterCodingException ex) {
+            throw new MalformedBodyException("JSON parse error: the body is not valid UTF-8.");
+        }
     }
 
-    private static String describe(JsonToken token) {
+    /** Only JSON's own whitespace: space, tab, line feed, carriage return. */
+    private static boolean isBlank(String text) {
+        return text.chars().allMatch(c -> c == ' ' || c == '\t' || c == '\n' || c == '\r');
+    }
+
+    private static String describe(@Nullable JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
         return switch (token) {
             case START_ARRAY -> "an array";
             case VALUE_STRING -> "a string";
