@@ -22,7 +22,7 @@ import org.springframework.dao.DuplicateKeyException;
 public class UserFunctions {
 
     @Bean
-    public Function<Map<String, ?>, User> createUser(Users users) {
+    public Function<Map<String, Object>, User> createUser(Users users) {
         return body -> {
             UserFields fields = UserFields.complete(body);
             return unlessEmailTaken(() -> users.insert(fields.name(), fields.email()));

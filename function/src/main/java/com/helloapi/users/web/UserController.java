@@ -60,7 +60,7 @@ class UserController {
     /** A host name, IPv4 or bracketed IPv6 address: anything else in a forwarded header is not used in links. */
     private static final Pattern ORIGIN_HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
 
-    private final Function<Map<String, ?>, User> createUser;
+    private final Function<Map<String, Object>, User> createUser;
 
     private final Function<Long, User> getUser;
 
@@ -76,7 +76,7 @@ class UserController {
 
     private final Cursors cursors;
 
-    UserController(Function<Map<String, ?>, User> createUser, Function<Long, User> getUser,
+    UserController(Function<Map<String, Object>, User> createUser, Function<Long, User> getUser,
             Function<UserQuery, UserPage> listUsers, Function<UserUpdate, User> updateUser,
             Function<UserUpdate, User> patchUser, Consumer<UserDeletion> deleteUser, JsonBodies bodies,
             Cursors cursors) {
