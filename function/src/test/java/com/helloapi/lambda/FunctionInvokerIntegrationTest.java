@@ -33,10 +33,17 @@ class FunctionInvokerIntegrationTest {
     @Test
     void createsAUserFromAJsonPayloadWithoutLoggingIt(CapturedOutput output) throws Exception {
         LambdaTargets.handler();
+        String email = "invoked-" + UUID.randomUUID() + "@example.com";
         System.setProperty("MAIN_CLASS", HelloApi.class.getName());
         System.setProperty("spring.cloud.function.definition", "createUser");
-        String email = "invoked-" + UUID.randomUUID() + "@example.com";
-        FunctionInvoker invoker = new FunctionInvoker();
+        FunctionInvoker invoker;
+        try {
+            invoker = new FunctionInvoker();
+        }
+        finally {
+            System.clearProperty("MAIN_CLASS");
+            System.clearProperty("spring.cloud.function.definition");
+        }
 
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         invoker.handleRequest(new ByteArrayInputStream(("{\"name\":\" Ada \",\"email\":\"" + email + "\"}")
