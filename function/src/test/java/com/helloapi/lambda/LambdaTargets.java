@@ -237,7 +237,7 @@ final class LambdaTargets {
     }
 
     /** As HTTP API payload 2.0 reads a response: headers and cookies only. */
-    private static Response readV2(byte[] output) {
+    static Response readV2(byte[] output) {
         JsonNode response = JSON.readTree(output);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         response.path("headers").properties()
