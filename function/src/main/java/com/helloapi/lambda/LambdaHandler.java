@@ -77,7 +77,14 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
         LambdaHttpRequest request = new LambdaHttpRequest(this.dispatcher.getServletContext(), event);
         LambdaHttpResponse response = new LambdaHttpResponse();
         try {
-            this.filters.service(request, response);
+            if ("TRACE".equals(event.method())) {
+                // Tomcat refuses TRACE (allowTrace=false) before any filter; the servlet would echo the headers back.
+                response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+                response.sendError(405, "TRACE method is not allowed");
+            }
+            else {
+                this.filters.service(request, response);
+            }
         }
         catch (Exception ex) {
             // What escapes the filters and the dispatcher: a servlet container logs it and renders a 500 page.
@@ -105,6 +112,10 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
             request.setAttribute(RequestDispatcher.ERROR_MESSAGE, response.errorMessage());
         }
         request.setDispatcherType(DispatcherType.ERROR);
+        if ("TRACE".equals(request.getMethod())) {
+            // The servlet would answer TRACE by echoing the request; Tomcat's error page for it is a problem.
+            request.setMethod("GET");
+        }
         request.setRequestURI(this.errorPath);
         request.setPathInfo(this.errorPath);
         response.prepareErrorPage();

@@ -19,7 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What no contract case reaches but a servlet container does: after {@code sendError}, or an exception that escapes
  * the filters, the handler renders the application's error page ({@code /error}, ProblemErrorController) through
- * the filters registered for ERROR dispatches, as Tomcat does. A filter of this test provokes both.
+ * the filters registered for ERROR dispatches, as Tomcat does. A filter of this test provokes both. And TRACE,
+ * which an ALB may forward, is refused with 405 as Tomcat refuses it (checked against the container: 405, Allow
+ * without TRACE, the problem error page), never echoed.
  */
 class LambdaErrorPageIntegrationTest {
 
@@ -52,6 +54,19 @@ class LambdaErrorPageIntegrationTest {
         assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
         assertThat(response.body()).contains("A server error occurred.").doesNotContain("IllegalStateException",
                 "filter exploded", "at com.");
+    }
+
+    @Test
+    void traceIsRefusedAsTomcatRefusesItRatherThanEchoed() {
+        Response response = LambdaTargets.alb()
+            .send(Request.of("TRACE", "/api/users/").header("Authorization", "Bearer do-not-echo"));
+
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.header("Allow")).contains("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+            .doesNotContain("TRACE");
+        assertThat(response.header("X-Request-Id")).isNotBlank();
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(response.body()).doesNotContain("do-not-echo");
     }
 
     private static Response send(Request request) {
