@@ -11,17 +11,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import com.helloapi.testing.CloudFormationTemplate;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
-import static com.helloapi.deploy.CloudFormationTemplate.intrinsic;
-import static com.helloapi.deploy.CloudFormationTemplate.list;
-import static com.helloapi.deploy.CloudFormationTemplate.map;
-import static com.helloapi.deploy.CloudFormationTemplate.ref;
-import static com.helloapi.deploy.CloudFormationTemplate.walk;
+import static com.helloapi.testing.CloudFormationTemplate.intrinsic;
+import static com.helloapi.testing.CloudFormationTemplate.list;
+import static com.helloapi.testing.CloudFormationTemplate.map;
+import static com.helloapi.testing.CloudFormationTemplate.ref;
+import static com.helloapi.testing.CloudFormationTemplate.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

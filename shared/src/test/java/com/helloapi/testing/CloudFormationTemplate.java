@@ -1,4 +1,4 @@
-package com.helloapi.deploy;
+package com.helloapi.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,11 +21,14 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
-/** A CloudFormation YAML template parsed into plain maps and lists, short-form tags turned into their long forms. */
-final class CloudFormationTemplate {
+/**
+ * A CloudFormation YAML template parsed into plain maps and lists, short-form tags turned into their long forms. Shared
+ * by the template tests of every module (ecs-stack.yaml in container/, template.yaml in function/).
+ */
+public final class CloudFormationTemplate {
 
     /** Short-form tag to the key of its long form ({@code !Ref x} becomes {@code {"Ref": x}}). */
-    static final Map<String, String> SHORT_FORMS = Map.ofEntries(Map.entry("!Ref", "Ref"),
+    public static final Map<String, String> SHORT_FORMS = Map.ofEntries(Map.entry("!Ref", "Ref"),
             Map.entry("!Condition", "Condition"), Map.entry("!GetAtt", "Fn::GetAtt"), Map.entry("!Sub", "Fn::Sub"),
             Map.entry("!Join", "Fn::Join"), Map.entry("!Select", "Fn::Select"), Map.entry("!GetAZs", "Fn::GetAZs"),
             Map.entry("!If", "Fn::If"), Map.entry("!Equals", "Fn::Equals"), Map.entry("!Not", "Fn::Not"),
@@ -34,7 +37,7 @@ final class CloudFormationTemplate {
             Map.entry("!Base64", "Fn::Base64"), Map.entry("!Cidr", "Fn::Cidr"));
 
     /** CloudFormation's pseudo parameters. */
-    static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",
+    public static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",
             "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
 
     private final Path path;
@@ -50,13 +53,13 @@ final class CloudFormationTemplate {
     }
 
     /** Finds {@code fileName} in the repository root: {@code ../fileName} from a module directory, else here. */
-    static Path locate(String fileName) {
+    public static Path locate(String fileName) {
         Path fromModule = Path.of("..", fileName);
         return Files.isRegularFile(fromModule) ? fromModule : Path.of(fileName);
     }
 
     /** Reads and parses a template. */
-    static CloudFormationTemplate load(Path path) {
+    public static CloudFormationTemplate load(Path path) {
         try {
             String text = Files.readString(path);
             Map<String, Object> root = new Yaml(new IntrinsicFunctionConstructor()).load(text);
@@ -67,43 +70,43 @@ final class CloudFormationTemplate {
         }
     }
 
-    Path path() {
+    public Path path() {
         return this.path;
     }
 
     /** The raw text, for checks about comments that parsing drops. */
-    String text() {
+    public String text() {
         return this.text;
     }
 
-    Map<String, Object> root() {
+    public Map<String, Object> root() {
         return this.root;
     }
 
     /** A top-level section such as Parameters; empty when absent. */
-    Map<String, Object> section(String name) {
+    public Map<String, Object> section(String name) {
         Object section = this.root.get(name);
         return (section != null) ? map(section) : Map.of();
     }
 
-    Map<String, Object> parameters() {
+    public Map<String, Object> parameters() {
         return section("Parameters");
     }
 
-    Map<String, Object> conditions() {
+    public Map<String, Object> conditions() {
         return section("Conditions");
     }
 
-    Map<String, Object> resources() {
+    public Map<String, Object> resources() {
         return section("Resources");
     }
 
-    Map<String, Object> outputs() {
+    public Map<String, Object> outputs() {
         return section("Outputs");
     }
 
     /** A resource's whole definition (Type, Properties, Condition, policies...). */
-    Map<String, Object> resource(String logicalId) {
+    public Map<String, Object> resource(String logicalId) {
         Object resource = resources().get(logicalId);
         if (resource == null) {
             throw new AssertionError("No resource " + logicalId + " in " + this.path);
@@ -112,22 +115,22 @@ final class CloudFormationTemplate {
     }
 
     /** A resource's Properties; empty when it has none. */
-    Map<String, Object> properties(String logicalId) {
+    public Map<String, Object> properties(String logicalId) {
         Object properties = resource(logicalId).get("Properties");
         return (properties != null) ? map(properties) : Map.of();
     }
 
-    String type(String logicalId) {
+    public String type(String logicalId) {
         return String.valueOf(resource(logicalId).get("Type"));
     }
 
     /** Logical ids of every resource of one type, in template order. */
-    List<String> resourcesOfType(String type) {
+    public List<String> resourcesOfType(String type) {
         return resources().keySet().stream().filter((id) -> type.equals(type(id))).toList();
     }
 
     /** A parameter's Default as a string (YAML may have read it as a number or boolean). */
-    String parameterDefault(String name) {
+    public String parameterDefault(String name) {
         Object parameter = parameters().get(name);
         if (parameter == null) {
             throw new AssertionError("No parameter " + name);
@@ -136,7 +139,7 @@ final class CloudFormationTemplate {
     }
 
     /** Every node of a tree, depth first, the node itself included. */
-    static Stream<Object> walk(Object node) {
+    public static Stream<Object> walk(Object node) {
         List<Object> nodes = new ArrayList<>();
         collect(node, nodes);
         return nodes.stream();
@@ -153,7 +156,7 @@ final class CloudFormationTemplate {
     }
 
     /** The single-key map {@code {key: value}} if {@code node} is one, else null. */
-    static Object intrinsic(Object node, String key) {
+    public static Object intrinsic(Object node, String key) {
         if (node instanceof Map<?, ?> map && map.size() == 1 && map.containsKey(key)) {
             return map.get(key);
         }
@@ -161,13 +164,13 @@ final class CloudFormationTemplate {
     }
 
     /** The target of {@code {"Ref": x}}, or null. */
-    static String ref(Object node) {
+    public static String ref(Object node) {
         Object target = intrinsic(node, "Ref");
         return (target != null) ? target.toString() : null;
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object node) {
+    public static Map<String, Object> map(Object node) {
         if (!(node instanceof Map<?, ?>)) {
             throw new AssertionError("Expected a mapping but found " + node);
         }
@@ -175,7 +178,7 @@ final class CloudFormationTemplate {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Object> list(Object node) {
+    public static List<Object> list(Object node) {
         if (!(node instanceof List<?>)) {
             throw new AssertionError("Expected a sequence but found " + node);
         }

@@ -1,0 +1,198 @@
+package com.helloapi.deploy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.helloapi.testing.CloudFormationTemplate;
+import org.junit.jupiter.api.Test;
+
+import static com.helloapi.testing.CloudFormationTemplate.intrinsic;
+import static com.helloapi.testing.CloudFormationTemplate.list;
+import static com.helloapi.testing.CloudFormationTemplate.map;
+import static com.helloapi.testing.CloudFormationTemplate.ref;
+import static com.helloapi.testing.CloudFormationTemplate.walk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * template.yaml, the SAM template of the Lambda target, against issue 3: the handler and MAIN_CLASS it names exist,
+ * SnapStart applies because the API invokes the published alias, the HTTP API hands every route to Spring with
+ * payload format 2.0, the function sits in the ECS stack's VPC through exactly the exports ecs-stack.yaml defines,
+ * and no secret is a plain value. Needs no AWS account; ../shared/tools/cfn-check validates the rest in CI.
+ */
+class LambdaTemplateUnitTest {
+
+    static final CloudFormationTemplate TEMPLATE = CloudFormationTemplate
+        .load(CloudFormationTemplate.locate("template.yaml"));
+
+    static final CloudFormationTemplate ECS_STACK = CloudFormationTemplate
+        .load(CloudFormationTemplate.locate("ecs-stack.yaml"));
+
+    static final Pattern IMPORT = Pattern.compile("\\$\\{NetworkStackName}-(\\w+)");
+
+    @Test
+    void isASamTemplateInTheAgreedSectionOrder() {
+        assertThat(TEMPLATE.root()).containsEntry("Transform", "AWS::Serverless-2016-10-31");
+        assertThat(TEMPLATE.root().keySet()).containsExactly("AWSTemplateFormatVersion", "Transform", "Description",
+                "Parameters", "Conditions", "Resources", "Outputs");
+    }
+
+    @Test
+    void handlerAndMainClassExistOnTheFunctionsClasspath() throws Exception {
+        Map<String, Object> function = function();
+        String handler = String.valueOf(function.get("Handler"));
+        assertThat(handler).endsWith("::handleRequest");
+        Class<?> handlerClass = Class.forName(handler.substring(0, handler.indexOf("::")));
+        assertThat(RequestStreamHandler.class).isAssignableFrom(handlerClass);
+        assertThat(handlerClass.getConstructor()).isNotNull();
+        String mainClass = String.valueOf(environment().get("MAIN_CLASS"));
+        assertThat(Class.forName(mainClass).isAnnotationPresent(
+                org.springframework.boot.autoconfigure.SpringBootApplication.class)).isTrue();
+        assertThat(function).containsEntry("CodeUri", "function/target/helloapi-lambda.zip")
+            .containsEntry("Architectures", List.of("arm64"));
+        assertThat(String.valueOf(function.get("Runtime"))).matches("java(21|25)");
+        assertThat(ref(function.get("MemorySize"))).isEqualTo("MemorySize");
+        assertThat(ref(function.get("Timeout"))).isEqualTo("Timeout");
+    }
+
+    @Test
+    void snapStartAppliesToThePublishedAliasTheApiInvokes() {
+        Map<String, Object> function = function();
+        assertThat(function).containsEntry("AutoPublishAlias", "live")
+            .containsEntry("SnapStart", Map.of("ApplyOn", "PublishedVersions"));
+        // SAM points event sources of a function with AutoPublishAlias at the alias: the API's integrations are
+        // these events, and nothing else in the template integrates with or grants invocation of the bare function.
+        Map<String, Object> events = map(function.get("Events"));
+        assertThat(events).isNotEmpty();
+        events.values().forEach(event -> assertThat(map(event)).containsEntry("Type", "HttpApi"));
+        assertThat(TEMPLATE.resources().values().stream().map(resource -> map(resource).get("Type")))
+            .doesNotContain("AWS::Lambda::Permission", "AWS::ApiGatewayV2::Integration",
+                    "AWS::ApiGatewayV2::Route");
+        assertThat(map(TEMPLATE.outputs().get("FunctionAliasArn")).get("Value"))
+            .isEqualTo(Map.of("Ref", "HelloApiFunction.Alias"));
+    }
+
+    @Test
+    void httpApiHandsEveryRouteToSpringWithPayloadFormat2() {
+        Map<String, Object> events = map(function().get("Events"));
+        Set<String> paths = new LinkedHashSet<>();
+        events.values().forEach(event -> {
+            Map<String, Object> properties = map(map(event).get("Properties"));
+            assertThat(ref(properties.get("ApiId"))).isEqualTo("HttpApi");
+            assertThat(properties).containsEntry("Method", "ANY").containsEntry("PayloadFormatVersion", "2.0");
+            paths.add(String.valueOf(properties.get("Path")));
+        });
+        assertThat(paths).containsExactlyInAnyOrder("/", "/{proxy+}");
+        Map<String, Object> api = TEMPLATE.properties("HttpApi");
+        assertThat(map(api.get("AccessLogSettings")).get("DestinationArn"))
+            .isEqualTo(Map.of("Fn::GetAtt", List.of("ApiAccessLogGroup", "Arn")));
+        assertThat(list(intrinsic(api.get("CorsConfiguration"), "Fn::If")).get(0)).isEqualTo("HasCorsOrigins");
+        assertThat(TEMPLATE.outputs()).containsKey("ApiUrl");
+    }
+
+    @Test
+    void importsExactlyExportsTheEcsStackDefines() {
+        Set<String> exports = ECS_STACK.outputs().values().stream()
+            .map(output -> map(output).get("Export"))
+            .filter(export -> export != null)
+            .map(export -> String.valueOf(intrinsic(map(export).get("Name"), "Fn::Sub")))
+            .map(name -> name.replace("${AWS::StackName}-", ""))
+            .collect(Collectors.toSet());
+        List<String> imports = new ArrayList<>();
+        walk(TEMPLATE.root()).map(node -> intrinsic(node, "Fn::ImportValue")).filter(value -> value != null)
+            .forEach(value -> {
+                Matcher matcher = IMPORT.matcher(String.valueOf(intrinsic(value, "Fn::Sub")));
+                assertThat(matcher.matches()).as("import %s", value).isTrue();
+                imports.add(matcher.group(1));
+            });
+        assertThat(exports).containsAll(imports);
+        assertThat(new LinkedHashSet<>(imports)).containsExactlyInAnyOrder("VpcId", "PrivateSubnet1Id",
+                "PrivateSubnet2Id", "DbEndpoint", "DbPort", "DbName", "DbSecretArn", "DbSecurityGroupId",
+                "AppSecretArn");
+    }
+
+    @Test
+    void runsInThePrivateSubnetsWithItsOwnGroupAdmittedToTheDatabase() {
+        Map<String, Object> vpc = map(function().get("VpcConfig"));
+        assertThat(list(vpc.get("SecurityGroupIds")).stream().map(CloudFormationTemplate::ref))
+            .containsExactly("LambdaSecurityGroup");
+        assertThat(list(vpc.get("SubnetIds"))).hasSize(2);
+        Map<String, Object> ingress = TEMPLATE.properties("DbIngressFromLambda");
+        assertThat(TEMPLATE.type("DbIngressFromLambda")).isEqualTo("AWS::EC2::SecurityGroupIngress");
+        assertThat(ingress).containsEntry("FromPort", 5432).containsEntry("ToPort", 5432);
+        assertThat(ref(ingress.get("SourceSecurityGroupId"))).isEqualTo("LambdaSecurityGroup");
+        assertThat(String.valueOf(ingress.get("GroupId"))).contains("DbSecurityGroupId");
+        assertThat(TEMPLATE.properties("LambdaSecurityGroup")).doesNotContainKey("SecurityGroupIngress");
+    }
+
+    @Test
+    void boundsDatabaseConnectionsByConcurrencyTimesPool() {
+        assertThat(ref(function().get("ReservedConcurrentExecutions"))).isEqualTo("ReservedConcurrency");
+        assertThat(TEMPLATE.parameterDefault("ReservedConcurrency")).isEqualTo("5");
+        assertThat(ref(environment().get("DB_POOL_SIZE"))).isEqualTo("DbPoolSize");
+        assertThat(list(map(TEMPLATE.parameters().get("DbPoolSize")).get("AllowedValues"))).containsExactly(1, 2);
+        assertThat(environment()).containsEntry("DB_POOL_MIN_IDLE", "0");
+        // 10 ECS tasks x 10 + the function's 5 x 1 stays within db.t3.micro's 109 client connections.
+        assertThat(Integer.parseInt(TEMPLATE.parameterDefault("ReservedConcurrency"))
+                * Integer.parseInt(TEMPLATE.parameterDefault("DbPoolSize"))).isLessThanOrEqualTo(109 - 100);
+    }
+
+    @Test
+    void rdsProxyAndSecretsEndpointAreOptional() {
+        for (String proxyResource : List.of("DbProxy", "DbProxyTargetGroup", "DbProxyRole", "DbProxySecurityGroup",
+                "LambdaEgressToProxy", "DbIngressFromProxy")) {
+            assertThat(TEMPLATE.resource(proxyResource)).as(proxyResource).containsEntry("Condition", "UseRdsProxy");
+        }
+        assertThat(TEMPLATE.resource("SecretsManagerEndpoint")).containsEntry("Condition", "CreateEndpoint");
+        assertThat(TEMPLATE.parameterDefault("EnableRdsProxy")).isEqualTo("false");
+        assertThat(list(intrinsic(environment().get("DB_HOST"), "Fn::If")).get(0)).isEqualTo("UseRdsProxy");
+    }
+
+    @Test
+    void credentialsArriveAsSecretArnsNeverAsValues() {
+        Map<String, Object> environment = environment();
+        assertThat(environment).containsKeys("DB_SECRET_ARN", "APP_SECRET_ARN")
+            .doesNotContainKeys("DB_PASSWORD", "DB_USERNAME", "SECRET_KEY");
+        environment.forEach((name, value) -> {
+            if (name.matches(".*(PASSWORD|SECRET|KEY|TOKEN).*")) {
+                assertThat(name).as("only ARNs of secrets").endsWith("_ARN");
+                assertThat(String.valueOf(value)).as(name).contains("Fn::ImportValue");
+            }
+        });
+        assertThat(TEMPLATE.text()).doesNotContainPattern("(?i)(password|secretstring)\\s*:");
+        TEMPLATE.parameters().forEach((name, parameter) -> assertThat(name.toLowerCase())
+            .as("no secret is a parameter").doesNotContain("password", "secret"));
+        String policies = String.valueOf(function().get("Policies"));
+        assertThat(policies).contains("secretsmanager:GetSecretValue", "DbSecretArn", "AppSecretArn")
+            .doesNotContain("\"*\"", "Resource=*");
+    }
+
+    @Test
+    void everyParameterIsDescribedAndEveryResourceSaysWhy() {
+        TEMPLATE.parameters().forEach((name, parameter) -> assertThat(map(parameter).get("Description"))
+            .as(name).isNotNull());
+        List<String> lines = TEMPLATE.text().lines().toList();
+        List<String> uncommented = new ArrayList<>();
+        for (int i = lines.indexOf("Resources:") + 1; i < lines.indexOf("Outputs:"); i++) {
+            if (lines.get(i).matches("  [A-Za-z0-9]+:\\s*") && !lines.get(i - 1).startsWith("  #")) {
+                uncommented.add(lines.get(i).trim());
+            }
+        }
+        assertThat(uncommented).isEmpty();
+    }
+
+    private static Map<String, Object> function() {
+        assertThat(TEMPLATE.type("HelloApiFunction")).isEqualTo("AWS::Serverless::Function");
+        return TEMPLATE.properties("HelloApiFunction");
+    }
+
+    private static Map<String, Object> environment() {
+        return map(map(function().get("Environment")).get("Variables"));
+    }
+}
