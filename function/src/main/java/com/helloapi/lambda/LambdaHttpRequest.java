@@ -1,5 +1,7 @@
 package com.helloapi.lambda;
 
+import java.nio.charset.StandardCharsets;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -8,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.function.serverless.web.ServerlessHttpServletRequest;
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.util.UriUtils;
 
 /**
  * The servlet request an event becomes. Unlike the serverless web module's own translation it keeps the query
@@ -28,6 +31,10 @@ class LambdaHttpRequest extends ServerlessHttpServletRequest {
     LambdaHttpRequest(ServletContext servletContext, ApiGatewayEvent event) {
         super(servletContext, event.method(), event.path());
         this.event = event;
+        // As Tomcat maps the DispatcherServlet to "/": the whole decoded path is the servlet path, there is no path
+        // info. Spring Security's firewall inspects both, so they must look as they do in the container.
+        setServletPath(decodedPath(event.path()));
+        setPathInfo(null);
         event.headers().forEach((name, values) -> values.forEach(value -> addHeader(name, value)));
         event.parameters().forEach((name, values) -> setParameter(name, values.toArray(String[]::new)));
         setQueryString(event.query());
@@ -44,6 +51,16 @@ class LambdaHttpRequest extends ServerlessHttpServletRequest {
         int colon = host.lastIndexOf(':');
         this.serverName = colon > 0 && !host.endsWith("]") ? host.substring(0, colon) : host;
         this.serverPort = port(first(headers.getFirst("X-Forwarded-Port")), "https".equals(this.scheme) ? 443 : 80);
+    }
+
+    private static String decodedPath(String path) {
+        try {
+            return UriUtils.decode(path, StandardCharsets.UTF_8);
+        }
+        catch (IllegalArgumentException ex) {
+            // Malformed percent-encoding: left as sent, for the firewall to refuse as Tomcat would.
+            return path;
+        }
     }
 
     ApiGatewayEvent event() {

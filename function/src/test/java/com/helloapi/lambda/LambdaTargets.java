@@ -55,6 +55,9 @@ final class LambdaTargets {
         if (handler == null) {
             TestDatabase.shared().properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
             System.setProperty("helloapi.cursor-secret", CURSOR_SECRET);
+            // As template.yaml configures the function's pool.
+            System.setProperty("DB_POOL_MIN_IDLE", "0");
+            System.setProperty("DB_POOL_ALLOW_SUSPENSION", "true");
             handler = new LambdaHandler(HelloApi.class);
         }
         return handler;
