@@ -16,31 +16,39 @@ import org.springframework.data.repository.Repository;
  */
 public interface Users extends Repository<User, Long> {
 
-    @Query("SELECT * FROM users WHERE id = :id")
+    @Query(value = "SELECT * FROM users WHERE id = :id",
+            rowMapperClass = UserRowMapper.class)
     Optional<User> findUser(long id);
 
     @Query("SELECT EXISTS (SELECT 1 FROM users WHERE id = :id)")
     boolean exists(long id);
 
     /** Up to {@code limit} users with an id greater than {@code afterId}, in ascending id order. */
-    @Query("SELECT * FROM users WHERE id > :afterId ORDER BY id LIMIT :limit")
+    @Query(value = "SELECT * FROM users WHERE id > :afterId ORDER BY id LIMIT :limit",
+            rowMapperClass = UserRowMapper.class)
     List<User> findAfter(long afterId, int limit);
 
     /** Up to {@code limit} users with an id less than {@code beforeId}, in descending id order. */
-    @Query("SELECT * FROM users WHERE id < :beforeId ORDER BY id DESC LIMIT :limit")
+    @Query(value = "SELECT * FROM users WHERE id < :beforeId ORDER BY id DESC LIMIT :limit",
+            rowMapperClass = UserRowMapper.class)
     List<User> findBefore(long beforeId, int limit);
 
-    @Query("SELECT * FROM users WHERE lower(email) = lower(:email) AND id > :afterId ORDER BY id LIMIT :limit")
+    @Query(value = "SELECT * FROM users WHERE lower(email) = lower(:email) AND id > :afterId"
+            + " ORDER BY id LIMIT :limit",
+            rowMapperClass = UserRowMapper.class)
     List<User> findByEmailAfter(String email, long afterId, int limit);
 
-    @Query("SELECT * FROM users WHERE lower(email) = lower(:email) AND id < :beforeId ORDER BY id DESC LIMIT :limit")
+    @Query(value = "SELECT * FROM users WHERE lower(email) = lower(:email) AND id < :beforeId"
+            + " ORDER BY id DESC LIMIT :limit",
+            rowMapperClass = UserRowMapper.class)
     List<User> findByEmailBefore(String email, long beforeId, int limit);
 
     /**
      * Stores a new user.
      * @throws org.springframework.dao.DuplicateKeyException if the e-mail address is taken
      */
-    @Query("INSERT INTO users (name, email) VALUES (:name, :email) RETURNING *")
+    @Query(value = "INSERT INTO users (name, email) VALUES (:name, :email) RETURNING *",
+            rowMapperClass = UserRowMapper.class)
     User insert(String name, String email);
 
     /**
@@ -49,14 +57,14 @@ public interface Users extends Repository<User, Long> {
      * @return the updated user, or empty if there is no such user or its version differs
      * @throws org.springframework.dao.DuplicateKeyException if the new e-mail address is taken
      */
-    @Query("""
+    @Query(value = """
             UPDATE users
                SET name = COALESCE(CAST(:name AS varchar), name),
                    email = COALESCE(CAST(:email AS varchar), email),
                    version = version + 1,
                    updated_at = clock_timestamp()
              WHERE id = :id AND (CAST(:expectedVersion AS bigint) IS NULL OR version = :expectedVersion)
-            RETURNING *""")
+            RETURNING *""", rowMapperClass = UserRowMapper.class)
     Optional<User> update(long id, @Nullable String name, @Nullable String email, @Nullable Long expectedVersion);
 
     /** @return the number of users deleted: 0 if there is no such user or its version differs */
