@@ -33,10 +33,8 @@ class ConcurrencyIntegrationTest {
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
-    void emptyUsers() throws Exception {
-        try (Connection connection = TestDatabase.shared().connect()) {
-            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
-        }
+    void emptyUsers() {
+        TestDatabase.shared().emptyUsers();
     }
 
     HttpRequest request(String method, String path, String json, String... headers) {

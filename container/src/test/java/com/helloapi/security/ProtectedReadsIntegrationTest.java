@@ -1,8 +1,6 @@
 package com.helloapi.security;
 
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
 
 import com.helloapi.HelloApi;
 import com.helloapi.testing.TestDatabase;
@@ -38,11 +36,9 @@ class ProtectedReadsIntegrationTest {
     final TestIssuer issuer = TestIssuer.shared();
 
     @BeforeEach
-    void emptyUsers() throws SQLException {
+    void emptyUsers() {
         api = new Api(port);
-        try (Connection connection = TestDatabase.shared().connect()) {
-            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
-        }
+        TestDatabase.shared().emptyUsers();
     }
 
     @ParameterizedTest

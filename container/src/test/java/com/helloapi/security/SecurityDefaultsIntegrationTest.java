@@ -1,8 +1,6 @@
 package com.helloapi.security;
 
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
 
 import com.helloapi.HelloApi;
 import com.helloapi.testing.TestDatabase;
@@ -35,11 +33,9 @@ class SecurityDefaultsIntegrationTest {
     Api api;
 
     @BeforeEach
-    void emptyUsers() throws SQLException {
+    void emptyUsers() {
         api = new Api(port);
-        try (Connection connection = TestDatabase.shared().connect()) {
-            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
-        }
+        TestDatabase.shared().emptyUsers();
     }
 
     static void assertSecurityHeaders(HttpResponse<String> response) {

@@ -1,7 +1,5 @@
 package com.helloapi.security;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 
 import com.helloapi.HelloApi;
 import com.helloapi.testing.TestDatabase;
@@ -38,10 +36,8 @@ abstract class WithAuthentication {
     final TestIssuer issuer = TestIssuer.shared();
 
     @BeforeEach
-    void emptyUsers() throws SQLException {
+    void emptyUsers() {
         api = new Api(port);
-        try (Connection connection = TestDatabase.shared().connect()) {
-            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
-        }
+        TestDatabase.shared().emptyUsers();
     }
 }

@@ -1,7 +1,5 @@
 package com.helloapi.contract;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +36,8 @@ public abstract class UsersContract {
     protected abstract Target target();
 
     @BeforeEach
-    void emptyUsers() throws SQLException {
-        try (Connection connection = TestDatabase.shared().connect()) {
-            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
-        }
+    void emptyUsers() {
+        TestDatabase.shared().emptyUsers();
     }
 
     protected Response send(Request request) {

@@ -136,6 +136,16 @@ public final class TestDatabase {
         return "jdbc:postgresql://" + host + ":" + port + "/" + name;
     }
 
+    /** Empties the users table and restarts its ids at 1, so each test starts from the same state. */
+    public void emptyUsers() {
+        try (Connection connection = connect()) {
+            connection.createStatement().execute("TRUNCATE users RESTART IDENTITY");
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Could not empty the users table", ex);
+        }
+    }
+
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), username, password);
     }
