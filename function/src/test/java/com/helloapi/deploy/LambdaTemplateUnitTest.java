@@ -138,9 +138,28 @@ class LambdaTemplateUnitTest {
         assertThat(ref(environment().get("DB_POOL_SIZE"))).isEqualTo("DbPoolSize");
         assertThat(list(map(TEMPLATE.parameters().get("DbPoolSize")).get("AllowedValues"))).containsExactly(1, 2);
         assertThat(environment()).containsEntry("DB_POOL_MIN_IDLE", "0");
-        // 10 ECS tasks x 10 + the function's 5 x 1 stays within db.t3.micro's 109 client connections.
-        assertThat(Integer.parseInt(TEMPLATE.parameterDefault("ReservedConcurrency"))
-                * Integer.parseInt(TEMPLATE.parameterDefault("DbPoolSize"))).isLessThanOrEqualTo(109 - 100);
+        // The README's connection budget, from the numbers the templates and the application really use: at full
+        // scale, ECS tasks x the app's pool plus the function's concurrency x its pool stay within db.t3.micro's
+        // 109 client connections (112 max_connections minus 3 reserved for superusers).
+        int ecsTasks = Integer.parseInt(ECS_STACK.parameterDefault("MaxTaskCount"));
+        int taskPool = defaultPoolSize();
+        int lambda = Integer.parseInt(TEMPLATE.parameterDefault("ReservedConcurrency"))
+                * Integer.parseInt(TEMPLATE.parameterDefault("DbPoolSize"));
+        assertThat(ECS_STACK.parameterDefault("DbInstanceClass")).isEqualTo("db.t3.micro");
+        assertThat(ecsTasks * taskPool + lambda).isEqualTo(105).isLessThanOrEqualTo(109);
+    }
+
+    /** The pool size a task gets when DB_POOL_SIZE is not set, as application.yaml says. */
+    static int defaultPoolSize() {
+        try (var yaml = LambdaTemplateUnitTest.class.getResourceAsStream("/application.yaml")) {
+            Matcher pool = Pattern.compile("maximum-pool-size: \\$\\{DB_POOL_SIZE:(\\d+)}")
+                .matcher(new String(yaml.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(pool.find()).as("application.yaml sets the pool from DB_POOL_SIZE").isTrue();
+            return Integer.parseInt(pool.group(1));
+        }
+        catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     @Test
