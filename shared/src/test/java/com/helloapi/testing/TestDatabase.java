@@ -174,10 +174,16 @@ public final class TestDatabase {
         return password;
     }
 
-    /** A new, empty database on the same server, for tests that need a schema of their own; its JDBC URL. */
+    /** A new, empty database on the same server (dropped when the JVM exits), for a schema of its own; its URL. */
     public String createDatabase() {
         String database = "helloapi_extra_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute(jdbcUrl(), username, password, "CREATE DATABASE " + database);
+        // Dropped from the maintenance database: this JVM's own test database may be gone by then.
+        String maintenance = "jdbc:postgresql://" + host + ":" + port + "/"
+                + (isEmbedded() ? name : env("TEST_DB_NAME", "postgres"));
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> execute(maintenance, username, password, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)"),
+                "extra-database-drop"));
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 
