@@ -2,12 +2,15 @@ package com.helloapi.web;
 
 import java.util.List;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.accept.HeaderContentNegotiationStrategy;
 import org.springframework.web.context.request.NativeWebRequest;
@@ -20,6 +23,12 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @EnableConfigurationProperties(RateLimitSettings.class)
 class WebConfiguration implements WebMvcConfigurer {
 
+    private final JsonMapper jsonMapper;
+
+    WebConfiguration(JsonMapper jsonMapper) {
+        this.jsonMapper = jsonMapper;
+    }
+
     /**
      * {@code /api/users/} and {@code /api/users} are the same route, answered directly: the request is re-dispatched
      * without its trailing slash rather than redirected, so clients that follow Django's URLs keep working.
@@ -30,6 +39,20 @@ class WebConfiguration implements WebMvcConfigurer {
                 UrlHandlerFilter.trailingSlashHandler("/api/**").wrapRequest().build());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
+    }
+
+    /**
+     * JSON bodies with a Content-Length, written with the application's mapper: it takes the JSON converter's place in
+     * Spring's order (after the byte[] and String converters), and this configurer runs after Spring Boot's. The API
+     * speaks JSON only, so the YAML converter Spring adds because a YAML library is on the class path (for the OpenAPI
+     * description) is dropped: {@code Accept: application/yaml} is answered 406, not with users in YAML.
+     */
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder converters) {
+        converters.withJsonConverter(new ContentLengthJsonConverter(this.jsonMapper))
+            .configureMessageConvertersList(list -> list.removeIf(converter -> converter.getSupportedMediaTypes()
+                .stream()
+                .anyMatch(type -> type.getSubtype().contains("yaml"))));
     }
 
     /**

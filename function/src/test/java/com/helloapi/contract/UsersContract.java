@@ -120,6 +120,15 @@ public abstract class UsersContract {
         assertThat(send(Request.of("DELETE", "/api/users/1")).status()).isEqualTo(204);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "application/yaml", "application/xml", "text/html" })
+    void answersInJsonOnly(String accept) {
+        create("Ada", "ada@example.com");
+
+        problem(send(Request.of("GET", "/api/users/1/").header("Accept", accept)), 406);
+        problem(send(Request.of("GET", "/api/users/").header("Accept", accept)), 406);
+    }
+
     @Test
     void headAnswersLikeGetWithoutBody() {
         create("Ada", "ada@example.com");
