@@ -1,5 +1,7 @@
 package com.helloapi.deploy;
 
+import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import org.springframework.boot.convert.DurationStyle;
 
 import static com.helloapi.testing.CloudFormationTemplate.intrinsic;
 import static com.helloapi.testing.CloudFormationTemplate.list;
@@ -325,6 +329,21 @@ class EcsStackTemplateUnitTest {
             Object stopTimeout = container().get("StopTimeout");
             assertThat(stopTimeout).isEqualTo(30);
             assertThat((int) stopTimeout).isGreaterThan(gracefulShutdownSeconds);
+        }
+
+        @Test
+        void tasksKeepIdleConnectionsOpenLongerThanTheLoadBalancer() throws Exception {
+            Map<String, Object> attributes = keyValues(TEMPLATE.properties("LoadBalancer").get("LoadBalancerAttributes"));
+            Duration albIdle = Duration.ofSeconds(Long.parseLong((String) attributes.get("idle_timeout.timeout_seconds")));
+            Map<String, Object> tomcat;
+            try (InputStream yaml = getClass().getResourceAsStream("/config/application.yaml")) {
+                tomcat = map(map(map(new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml)).get("server"))
+                    .get("tomcat"));
+            }
+            Duration keepAlive = DurationStyle.detectAndParse((String) tomcat.get("keep-alive-timeout"));
+
+            assertThat(keepAlive).as("Tomcat must never close an idle connection the ALB may still use")
+                .isGreaterThan(albIdle);
         }
 
         @Test
