@@ -110,9 +110,13 @@ export BENCH_DEEP_CURSOR
 scenario "GET /api/users/ (first page, ${DEEP_USERS} users)" first_page.lua "$select_tps"
 scenario "GET /api/users/?cursor= (page at id $((DEEP_USERS - 100)))" deep_page.lua "$select_tps"
 
+# The API's own JVM and its -X options (heap sizing above all), not whatever java is on the PATH.
+api_jvm=$("/proc/$API_PID/exe" -version 2>&1 | head -n 1)
+api_flags=$(tr '\0' '\n' <"/proc/$API_PID/cmdline" | grep -- '^-X' | paste -sd ' ' || true)
+
 cat <<TABLE
 
-Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/^Mem:/ { print $2 }') GiB; $(java -version 2>&1 | head -n 1)
+Machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/^Mem:/ { print $2 }') GiB; API: $api_jvm ${api_flags:+($api_flags)}
 wrk -t $THREADS -c $CONNECTIONS -d $DURATION; pgbench -M prepared -c $CONNECTIONS -j $THREADS -T ${DURATION%s}: SELECT by id $select_tps TPS, INSERT $insert_tps TPS.
 API RSS: $rss_idle MB after warm-up, $(rss_mb VmHWM) MB peak.
 

@@ -5,12 +5,12 @@
 #
 #   bench/startup.sh     # needs container/target/helloapi.jar and a PostgreSQL for the API (DB_* settings)
 #
-# Settings (environment): DB_HOST (127.0.0.1), DB_NAME (helloapi_bench), DB_USERNAME (postgres), DB_PASSWORD, JDK17
+# Settings (environment): JAR (container/target/helloapi.jar), DB_HOST (127.0.0.1), DB_NAME (helloapi_bench), DB_USERNAME (postgres), DB_PASSWORD, JDK17
 # (java on the PATH), JDK25 (/usr/lib/jvm/temurin-25-jdk-amd64), RUNS (3), PORT (8001). Loopback only.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-jar=$root/container/target/helloapi.jar
+jar=${JAR:-$root/container/target/helloapi.jar}
 [ -f "$jar" ] || { echo "build first: ./mvnw -DskipTests package" >&2; exit 2; }
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=${DB_NAME:-helloapi_bench} DB_USERNAME=${DB_USERNAME:-postgres}
 export SECRET_KEY=${SECRET_KEY:-startup-benchmark-secret-key} LOG_FORMAT=
@@ -24,9 +24,10 @@ trap 'pkill -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The extracted layout (a thin jar plus lib/) that class data sharing and AOT caches need: stable class paths.
 "$java25" -Djarmode=tools -jar "$jar" extract --destination "$work/app" >/dev/null
-"$java17" -XX:ArchiveClassesAtExit="$work/app17.jsa" -Dspring.context.exit=onRefresh -jar "$work/app/helloapi.jar" \
+thin=$work/app/$(basename "$jar")
+"$java17" -XX:ArchiveClassesAtExit="$work/app17.jsa" -Dspring.context.exit=onRefresh -jar "$thin" \
     >"$work/train17.log" 2>&1 || true
-"$java25" -XX:AOTCacheOutput="$work/app25.aot" -Dspring.context.exit=onRefresh -jar "$work/app/helloapi.jar" \
+"$java25" -XX:AOTCacheOutput="$work/app25.aot" -Dspring.context.exit=onRefresh -jar "$thin" \
     >"$work/train25.log" 2>&1 || true
 
 # measure LABEL JAVA ARGS...: prints "LABEL ms rss_mb" for each run.
@@ -42,6 +43,7 @@ measure() {
             sleep 0.02
         done
         ready=$(( ($(date +%s%N) - start) / 1000000 ))
+        [ -d "/proc/$pid" ] || { echo "$label: the API exited before it was ready" >&2; tail -n 20 "$work/run.log" >&2; exit 1; }
         rss=$(awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$pid/status")
         kill "$pid"; wait "$pid" 2>/dev/null || true
         echo "$label $ready $rss"
@@ -50,9 +52,9 @@ measure() {
 
 {
     measure "JDK 17, java -jar" "$java17" -jar "$jar"
-    measure "JDK 17, extracted + AppCDS" "$java17" -XX:SharedArchiveFile="$work/app17.jsa" -jar "$work/app/helloapi.jar"
+    measure "JDK 17, extracted + AppCDS" "$java17" -XX:SharedArchiveFile="$work/app17.jsa" -jar "$thin"
     measure "JDK 25, java -jar" "$java25" -jar "$jar"
-    measure "JDK 25, extracted + AOT cache" "$java25" -XX:AOTCache="$work/app25.aot" -jar "$work/app/helloapi.jar"
+    measure "JDK 25, extracted + AOT cache" "$java25" -XX:AOTCache="$work/app25.aot" -jar "$thin"
 } | awk '
     { label = $0; sub(/ [0-9]+ [0-9]+$/, "", label); ms[label] = ms[label] " " $(NF - 1); rss[label] = $NF
       if (!(label in order)) { order[label] = ++n; names[n] = label } }
