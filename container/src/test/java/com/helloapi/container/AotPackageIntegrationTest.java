@@ -1,0 +1,79 @@
+package com.helloapi.container;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import com.helloapi.contract.HttpExchange.Target;
+import com.helloapi.contract.UsersContract;
+import com.helloapi.testing.TestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The users contract against the packaged jar as the image starts it: Spring AOT's generated bean definitions
+ * ({@code -Dspring.aot.enabled=true}), in its own JVM, on the test database. Run by failsafe once the jar is built.
+ */
+class AotPackageIntegrationTest extends UsersContract {
+
+    private static Process app;
+
+    private static Path log;
+
+    private static int port;
+
+    @BeforeAll
+    static void startTheJarInAotMode() throws IOException {
+        Path jar = Path.of(System.getProperty("helloapi.jar", "target/helloapi.jar"));
+        assertThat(jar).as("built by package").exists();
+        TestDatabase database = TestDatabase.shared();
+        port = GracefulShutdownIntegrationTest.freePort();
+        log = Files.createTempFile("helloapi-aot", ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar",
+                jar.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .directory(new File(System.getProperty("java.io.tmpdir")));
+        Map<String, String> env = builder.environment();
+        env.put("PORT", String.valueOf(port));
+        env.put("DB_HOST", database.host());
+        env.put("DB_PORT", String.valueOf(database.port()));
+        env.put("DB_NAME", database.name());
+        env.put("DB_USERNAME", database.username());
+        env.put("DB_PASSWORD", database.password());
+        env.put("DB_SSLMODE", "disable");
+        env.put("SECRET_KEY", "aot-package-test-secret");
+        env.put("LOG_FORMAT", "");
+        app = builder.start();
+        await().atMost(Duration.ofSeconds(90))
+            .until(() -> !app.isAlive()
+                    || GracefulShutdownIntegrationTest.status(port, "/actuator/health/readiness") == 200);
+        assertThat(app.isAlive()).as("started; its log: %s", log).isTrue();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.destroy();
+            app.waitFor();
+        }
+    }
+
+    @Override
+    protected Target target() {
+        return new HttpTarget(port);
+    }
+
+    @Test
+    void ranTheAotGeneratedContext() throws IOException {
+        assertThat(Files.readString(log)).contains("Starting AOT-processed HelloApiContainer");
+    }
+}
