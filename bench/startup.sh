@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # HelloAPI start-up: milliseconds from process start to the first 200 on /actuator/health/readiness, and the RSS then,
 # for the jar on JDK 17 and JDK 25, and with the start-up optimisations: class data sharing (AppCDS, JDK 17) and
-# JDK 25's AOT cache, both trained with one run that exits after the context refresh; with SPRING_AOT_JAR, also a
-# Spring AOT build (./mvnw -Paot, not what the image ships) with its own AOT cache.
+# JDK 25's AOT cache, both trained with one run that exits after the context refresh; and as the image starts it:
+# Spring AOT's generated context (-Dspring.aot.enabled=true) with an AOT cache trained as container/Dockerfile does
+# (no database, Flyway off).
 #
 #   bench/startup.sh     # needs container/target/helloapi.jar and a PostgreSQL for the API (DB_* settings)
 #
-# Settings (environment): JAR (container/target/helloapi.jar), SPRING_AOT_JAR (none), DB_HOST (127.0.0.1), DB_NAME
+# Settings (environment): JAR (container/target/helloapi.jar), DB_HOST (127.0.0.1), DB_NAME
 # (helloapi_bench), DB_USERNAME (postgres), DB_PASSWORD, JDK17 (java on the PATH), JDK25
 # (/usr/lib/jvm/temurin-25-jdk-amd64), RUNS (3), PORT (8001). Loopback only.
 set -euo pipefail
@@ -31,12 +32,9 @@ thin=$work/app/$(basename "$jar")
     >"$work/train17.log" 2>&1 || true
 "$java25" -XX:AOTCacheOutput="$work/app25.aot" -Dspring.context.exit=onRefresh -jar "$thin" \
     >"$work/train25.log" 2>&1 || true
-if [ -n "${SPRING_AOT_JAR:-}" ]; then
-    "$java25" -Djarmode=tools -jar "$SPRING_AOT_JAR" extract --destination "$work/spring-aot" >/dev/null
-    spring_aot_thin=$work/spring-aot/$(basename "$SPRING_AOT_JAR")
-    "$java25" -XX:AOTCacheOutput="$work/spring-aot.aot" -Dspring.aot.enabled=true -Dspring.context.exit=onRefresh \
-        -jar "$spring_aot_thin" >"$work/train-spring-aot.log" 2>&1 || true
-fi
+DB_HOST=localhost DB_PORT=1 DB_USERNAME=aot-training SPRING_FLYWAY_ENABLED=false \
+    "$java25" -XX:AOTCacheOutput="$work/image.aot" -Dspring.aot.enabled=true -Dspring.context.exit=onRefresh \
+    -jar "$thin" >"$work/train-image.log" 2>&1 || true
 
 # measure LABEL JAVA ARGS...: prints "LABEL ms rss_mb" for each run.
 measure() {
@@ -63,10 +61,8 @@ measure() {
     measure "JDK 17, extracted + AppCDS" "$java17" -XX:SharedArchiveFile="$work/app17.jsa" -jar "$thin"
     measure "JDK 25, java -jar" "$java25" -jar "$jar"
     measure "JDK 25, extracted + AOT cache" "$java25" -XX:AOTCache="$work/app25.aot" -jar "$thin"
-    if [ -n "${SPRING_AOT_JAR:-}" ]; then
-        measure "JDK 25, Spring AOT + AOT cache (not shipped)" "$java25" -XX:AOTCache="$work/spring-aot.aot" \
-            -Dspring.aot.enabled=true -jar "$spring_aot_thin"
-    fi
+    measure "JDK 25, extracted + AOT cache + Spring AOT (the image)" "$java25" -XX:AOTCache="$work/image.aot" \
+        -Dspring.aot.enabled=true -jar "$thin"
 } | awk '
     { label = $0; sub(/ [0-9]+ [0-9]+$/, "", label); ms[label] = ms[label] " " $(NF - 1); rss[label] = $NF
       if (!(label in order)) { order[label] = ++n; names[n] = label } }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.helloapi.contract.HttpExchange.Target;
 import com.helloapi.contract.UsersContract;
@@ -31,7 +32,7 @@ class AotPackageIntegrationTest extends UsersContract {
 
     @BeforeAll
     static void startTheJarInAotMode() throws IOException {
-        Path jar = Path.of(System.getProperty("helloapi.jar", "target/helloapi.jar"));
+        Path jar = jar();
         assertThat(jar).as("built by package").exists();
         TestDatabase database = TestDatabase.shared();
         port = GracefulShutdownIntegrationTest.freePort();
@@ -75,5 +76,32 @@ class AotPackageIntegrationTest extends UsersContract {
     @Test
     void ranTheAotGeneratedContext() throws IOException {
         assertThat(Files.readString(log)).contains("Starting AOT-processed HelloApiContainer");
+    }
+
+    /** What container/Dockerfile does to train the JDK's AOT cache: a start with no database, Flyway switched off. */
+    @Test
+    void startsWithoutADatabaseWhenMigrationsAreOffAsTheImageTrainingRunDoes() throws Exception {
+        Path trainingLog = Files.createTempFile("helloapi-aot-training", ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Dspring.aot.enabled=true",
+                "-Dspring.context.exit=onRefresh", "-jar", jar().toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(trainingLog.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PORT", String.valueOf(GracefulShutdownIntegrationTest.freePort()));
+        env.put("DB_HOST", "localhost");
+        env.put("DB_PORT", "1");
+        env.put("DB_USERNAME", "aot-training");
+        env.put("SECRET_KEY", "aot-training-only-not-a-secret");
+        env.put("SPRING_FLYWAY_ENABLED", "false");
+        env.put("LOG_FORMAT", "");
+        Process training = builder.start();
+
+        assertThat(training.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(training.exitValue()).as(Files.readString(trainingLog)).isZero();
+    }
+
+    private static Path jar() {
+        return Path.of(System.getProperty("helloapi.jar", "target/helloapi.jar"));
     }
 }

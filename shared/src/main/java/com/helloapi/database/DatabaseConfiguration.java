@@ -4,8 +4,10 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The connection pool, built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC
@@ -27,5 +29,19 @@ class DatabaseConfiguration {
         dataSource.addDataSourceProperty("connectTimeout", "2");
         dataSource.addDataSourceProperty("socketTimeout", "30");
         return dataSource;
+    }
+
+    /**
+     * Migrates at start-up unless {@code spring.flyway.enabled=false}, read when the application starts. Under Spring
+     * AOT (as the image runs) Flyway's own switch is a condition, fixed when the jar was built; the image's AOT-cache
+     * training run, which has no database, needs it to stay a switch.
+     */
+    @Bean
+    FlywayMigrationStrategy migrateUnlessDisabled(Environment environment) {
+        return flyway -> {
+            if (environment.getProperty("spring.flyway.enabled", Boolean.class, true)) {
+                flyway.migrate();
+            }
+        };
     }
 }
