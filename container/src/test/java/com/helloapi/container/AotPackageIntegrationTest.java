@@ -1,6 +1,5 @@
 package com.helloapi.container;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,23 +36,8 @@ class AotPackageIntegrationTest extends UsersContract {
         TestDatabase database = TestDatabase.shared();
         port = GracefulShutdownIntegrationTest.freePort();
         log = Files.createTempFile("helloapi-aot", ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Dspring.aot.enabled=true", "-jar",
-                jar.toAbsolutePath().toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .directory(new File(System.getProperty("java.io.tmpdir")));
-        Map<String, String> env = builder.environment();
-        env.put("PORT", String.valueOf(port));
-        env.put("DB_HOST", database.host());
-        env.put("DB_PORT", String.valueOf(database.port()));
-        env.put("DB_NAME", database.name());
-        env.put("DB_USERNAME", database.username());
-        env.put("DB_PASSWORD", database.password());
-        env.put("DB_SSLMODE", "disable");
-        env.put("SECRET_KEY", "aot-package-test-secret");
-        env.put("LOG_FORMAT", "");
-        app = builder.start();
+        app = GracefulShutdownIntegrationTest.start(database, port, log, "-Dspring.aot.enabled=true", "-jar",
+                jar.toAbsolutePath().toString());
         await().atMost(Duration.ofSeconds(90))
             .until(() -> !app.isAlive()
                     || GracefulShutdownIntegrationTest.status(port, "/actuator/health/readiness") == 200);

@@ -51,7 +51,8 @@ class GracefulShutdownIntegrationTest {
     void finishesInFlightRequestsOnSigtermAndExits(@TempDir Path logs) throws Exception {
         TestDatabase database = TestDatabase.shared();
         int port = freePort();
-        Process app = start(database, port, logs.resolve("app.log"));
+        Process app = start(database, port, logs.resolve("app.log"), "-cp", System.getProperty("java.class.path"),
+                HelloApiContainer.class.getName());
         ExecutorService clients = Executors.newFixedThreadPool(12);
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
@@ -106,10 +107,12 @@ class GracefulShutdownIntegrationTest {
         }
     }
 
-    static Process start(TestDatabase database, int port, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                HelloApiContainer.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile());
+    /** The API in a JVM of its own, {@code java javaArguments...}, with the settings a task gets, on this database. */
+    static Process start(TestDatabase database, int port, Path log, String... javaArguments) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(javaArguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("PORT", String.valueOf(port));
         env.put("DB_HOST", database.host());
@@ -118,7 +121,7 @@ class GracefulShutdownIntegrationTest {
         env.put("DB_USERNAME", database.username());
         env.put("DB_PASSWORD", database.password());
         env.put("DB_SSLMODE", "disable");
-        env.put("SECRET_KEY", "graceful-shutdown-test-secret");
+        env.put("SECRET_KEY", "separate-jvm-test-secret");
         env.put("LOG_FORMAT", "");
         builder.directory(new File(System.getProperty("java.io.tmpdir")));
         return builder.start();

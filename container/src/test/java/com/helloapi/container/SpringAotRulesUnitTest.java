@@ -1,5 +1,8 @@
 package com.helloapi.container;
 
+import java.lang.annotation.Annotation;
+import java.util.List;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -24,19 +27,10 @@ class SpringAotRulesUnitTest {
 
     @Test
     void noSettingChoosesBeansThroughACondition() {
-        noClasses().should()
-            .beAnnotatedWith(ConditionalOnProperty.class)
-            .orShould()
-            .beAnnotatedWith(ConditionalOnBooleanProperty.class)
-            .orShould()
-            .beAnnotatedWith(Profile.class)
-            .check(CLASSES);
-        noMethods().should()
-            .beAnnotatedWith(ConditionalOnProperty.class)
-            .orShould()
-            .beAnnotatedWith(ConditionalOnBooleanProperty.class)
-            .orShould()
-            .beAnnotatedWith(Profile.class)
-            .check(CLASSES);
+        for (Class<? extends Annotation> condition : List.of(ConditionalOnProperty.class,
+                ConditionalOnBooleanProperty.class, Profile.class)) {
+            noClasses().should().beAnnotatedWith(condition).check(CLASSES);
+            noMethods().should().beAnnotatedWith(condition).check(CLASSES);
+        }
     }
 }
