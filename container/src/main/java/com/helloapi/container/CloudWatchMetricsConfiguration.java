@@ -78,7 +78,7 @@ class CloudWatchMetricsConfiguration {
 
         private final Supplier<CloudWatchAsyncClient> create;
 
-        private volatile @Nullable CloudWatchAsyncClient client;
+        private @Nullable CloudWatchAsyncClient client;
 
         OnFirstUse(Supplier<CloudWatchAsyncClient> create) {
             this.create = create;
@@ -90,12 +90,10 @@ class CloudWatchMetricsConfiguration {
         }
 
         private synchronized CloudWatchAsyncClient client() {
-            CloudWatchAsyncClient created = this.client;
-            if (created == null) {
-                created = this.create.get();
-                this.client = created;
+            if (this.client == null) {
+                this.client = this.create.get();
             }
-            return created;
+            return this.client;
         }
 
         @Override
@@ -105,9 +103,8 @@ class CloudWatchMetricsConfiguration {
 
         @Override
         public synchronized void close() {
-            CloudWatchAsyncClient created = this.client;
-            if (created != null) {
-                created.close();
+            if (this.client != null) {
+                this.client.close();
             }
         }
     }

@@ -27,14 +27,14 @@ class AotPackageIntegrationTest extends UsersContract {
 
     private static Path log;
 
-    private static int port;
+    private static HttpTarget target;
 
     @BeforeAll
     static void startTheJarInAotMode() throws IOException {
         Path jar = jar();
         assertThat(jar).as("built by package").exists();
         TestDatabase database = TestDatabase.shared();
-        port = GracefulShutdownIntegrationTest.freePort();
+        int port = GracefulShutdownIntegrationTest.freePort();
         log = Files.createTempFile("helloapi-aot", ".log");
         app = GracefulShutdownIntegrationTest.start(database, port, log, "-Dspring.aot.enabled=true", "-jar",
                 jar.toAbsolutePath().toString());
@@ -42,6 +42,7 @@ class AotPackageIntegrationTest extends UsersContract {
             .until(() -> !app.isAlive()
                     || GracefulShutdownIntegrationTest.status(port, "/actuator/health/readiness") == 200);
         assertThat(app.isAlive()).as("started; its log: %s", log).isTrue();
+        target = new HttpTarget(port);
     }
 
     @AfterAll
@@ -54,7 +55,7 @@ class AotPackageIntegrationTest extends UsersContract {
 
     @Override
     protected Target target() {
-        return new HttpTarget(port);
+        return target;
     }
 
     @Test

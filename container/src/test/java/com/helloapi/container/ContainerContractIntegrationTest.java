@@ -3,6 +3,7 @@ package com.helloapi.container;
 import com.helloapi.HelloApi;
 import com.helloapi.contract.HttpExchange.Target;
 import com.helloapi.contract.UsersContract;
+import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -15,8 +16,15 @@ class ContainerContractIntegrationTest extends UsersContract {
     @LocalServerPort
     int port;
 
+    private HttpTarget target;
+
+    @BeforeEach
+    void connect() {
+        target = new HttpTarget(port);
+    }
+
     @Override
     protected Target target() {
-        return new HttpTarget(port);
+        return target;
     }
 }
