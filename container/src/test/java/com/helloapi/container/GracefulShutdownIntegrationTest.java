@@ -92,7 +92,10 @@ class GracefulShutdownIntegrationTest {
             long settled = signalAt - TimeUnit.MILLISECONDS.toNanos(500);
             assertThat(stream).isNotEmpty()
                 .allSatisfy(outcome -> assertThat(outcome.status() <= 0 || outcome.answeredOk())
-                    .as("never answered with an error: " + outcome)
+                    // Seen once in ~30 runs under load: a 400 at the instant the listening socket closed. What
+                    // Tomcat and the valve logged then is what tells which branch answered it.
+                    .as(() -> "never answered with an error: " + outcome + "; the API logged:\n"
+                            + refusals(logs.resolve("app.log")))
                     .isTrue())
                 .filteredOn(outcome -> !outcome.refused() && outcome.connectedAt() < settled)
                 .isNotEmpty()
@@ -125,6 +128,19 @@ class GracefulShutdownIntegrationTest {
         env.put("LOG_FORMAT", "");
         builder.directory(new File(System.getProperty("java.io.tmpdir")));
         return builder.start();
+    }
+
+    private static String refusals(Path log) {
+        try {
+            return String.join("\n", Files.readAllLines(log)
+                .stream()
+                .filter(line -> line.contains("Refused") || line.contains("WARN") || line.contains("ERROR")
+                        || line.contains("parse") || line.contains("Exception"))
+                .toList());
+        }
+        catch (IOException ex) {
+            return ex.toString();
+        }
     }
 
     static int freePort() throws IOException {
