@@ -50,6 +50,14 @@ class StartupSettingsIntegrationTest {
     }
 
     @Test
+    void socketTimeoutNotLongerThanStatementTimeout(CapturedOutput output) {
+        start(SECRET, "--db.host=localhost", "--db.username=postgres", "--db.statement-timeout=5s",
+                "--db.socket-timeout=5s");
+
+        assertOneReport(output, "DB_SOCKET_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT (PT5S)");
+    }
+
+    @Test
     void missingSecretKey(CapturedOutput output) {
         TestDatabase database = TestDatabase.shared();
         start("--db.host=localhost", "--db.port=" + database.port(), "--db.username=postgres", "--db.name=postgres",

@@ -25,9 +25,10 @@ class DatabaseConfiguration {
         dataSource.setUsername(settings.username());
         dataSource.setPassword(settings.password());
         dataSource.addDataSourceProperty("options", settings.sessionOptions());
-        // A network that stops answering mid-query fails the request instead of hanging it.
+        // A network that stops answering mid-query fails the request instead of hanging it. On virtual threads each
+        // database read then arms and cancels a JDK timer: measured at about 12 % of a GET's throughput (README).
         dataSource.addDataSourceProperty("connectTimeout", "2");
-        dataSource.addDataSourceProperty("socketTimeout", "30");
+        dataSource.addDataSourceProperty("socketTimeout", settings.socketTimeoutSeconds());
         return dataSource;
     }
 
