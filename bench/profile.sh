@@ -11,44 +11,27 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
 jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 jar=${JAR:-$root/container/target/helloapi.jar}
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
-export PGDATABASE=${PGDATABASE:-helloapi_bench}
 port=${BENCH_PORT:-8000}
 out=${PROFILE_OUT:-profile-get-by-id.collapsed}
 users=100000
 
-[[ $PGHOST == localhost || $PGHOST == 127.* ]] || { echo "refusing non-loopback database $PGHOST" >&2; exit 2; }
 for tool in wrk psql; do
     command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
 done
-if ss -ltnH "sport = :$port" | grep -q .; then
-    echo "port $port is taken: stop what listens there or set BENCH_PORT" >&2
-    exit 2
-fi
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
-if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'" | grep -q 1; then
-    psql -d postgres -qc "CREATE DATABASE $PGDATABASE"
-fi
+prepare "$root" "$jar" "$port"
 
 work=$(mktemp -d)
+trap 'kill "${api_pid:-}" 2>/dev/null && wait "${api_pid:-}" 2>/dev/null; rm -rf "$work"' EXIT
 "$root/mvnw" -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 -DoutputDirectory="$work"
 (cd "$work" && "$jdk/bin/jar" xf async-profiler-4.1-linux-x64.jar linux-x64/libasyncProfiler.so)
 mkdir "$work/dumps"
-
 # A dump of the last 10 s every 10 s; one that falls wholly inside the measured run is the steady state.
-DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$PGDATABASE DB_USERNAME=$PGUSER DB_PASSWORD=${PGPASSWORD:-} PORT=$port \
-    SECRET_KEY=profile-secret-key-0123456789 "$jdk/bin/java" -XX:MaxRAM=1g -XX:MaxRAMPercentage=75 \
-    "-agentpath:$work/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,loop=10s,collapsed,file=$work/dumps/%t.txt" \
-    -jar "$jar" >"$work/api.log" 2>&1 &
-api=$!
-trap 'kill "$api" 2>/dev/null && wait "$api" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 600); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && break
-    [ -d "/proc/$api" ] || { echo "the API exited before it was ready:" >&2; tail -n 20 "$work/api.log" >&2; exit 1; }
-    sleep 0.1
-done
+start_api "$jdk" "$jar" "$port" "$work/api.log" \
+    "-agentpath:$work/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,loop=10s,collapsed,file=$work/dumps/%t.txt"
 
 psql -q -v ON_ERROR_STOP=1 -c "TRUNCATE users RESTART IDENTITY" \
     -c "INSERT INTO users (name, email) SELECT 'User ' || g, 'user' || g || '@bench.example' FROM generate_series(1, $users) g" \

@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Shared by bench/report.sh and bench/profile.sh: the checks and set-up before a measurement, and the API started as
+# the 1 GB Fargate task runs it (JDK 25, virtual threads, heap sized for 1 GB). Sourced, not run.
+
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+export PGDATABASE=${PGDATABASE:-helloapi_bench}
+
+# prepare ROOT JAR PORT: refuses a non-loopback database or a taken port, builds the jar and creates the benchmark
+# database when they are missing.
+prepare() {
+    local root=$1 jar=$2 port=$3
+    [[ $PGHOST == localhost || $PGHOST == 127.* ]] || { echo "refusing non-loopback database $PGHOST" >&2; exit 2; }
+    if ss -ltnH "sport = :$port" | grep -q .; then
+        echo "port $port is taken: stop what listens there or set BENCH_PORT" >&2
+        exit 2
+    fi
+    [ -f "$jar" ] || (cd "$root" && ./mvnw -q -DskipTests package)
+    if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'" | grep -q 1; then
+        psql -d postgres -qc "CREATE DATABASE $PGDATABASE"
+    fi
+}
+
+# start_api JDK JAR PORT LOG [JAVA_OPTION...]: starts the API on PORT against the benchmark database and returns when
+# it is ready, with its pid in api_pid; exits with the log's tail if the API stops first.
+start_api() {
+    local jdk=$1 jar=$2 port=$3 log=$4
+    shift 4
+    DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$PGDATABASE DB_USERNAME=$PGUSER DB_PASSWORD=${PGPASSWORD:-} PORT=$port \
+        SECRET_KEY=${SECRET_KEY:-bench-secret-key-0123456789} \
+        "$jdk/bin/java" -XX:MaxRAM=1g -XX:MaxRAMPercentage=75 "$@" -jar "$jar" >"$log" 2>&1 &
+    api_pid=$!
+    for _ in $(seq 600); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && return 0
+        [ -d "/proc/$api_pid" ] || { echo "the API exited before it was ready:" >&2; tail -n 20 "$log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "the API was not ready within 60 s" >&2
+    exit 1
+}
