@@ -1,14 +1,19 @@
 # shellcheck shell=bash
-# Shared by bench/report.sh and bench/profile.sh: the checks and set-up before a measurement, and the API started as
-# the 1 GB Fargate task runs it (JDK 25, virtual threads, heap sized for 1 GB). Sourced, not run.
+# Shared by bench/report.sh and bench/profile.sh: their settings (JDK25, JAR, BENCH_PORT, PG*), the checks and set-up
+# before a measurement, and the API started as the 1 GB Fargate task runs it (JDK 25, virtual threads, heap sized for
+# 1 GB). Sourced, not run.
 
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+jar=${JAR:-$root/container/target/helloapi.jar}
+port=${BENCH_PORT:-8000}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGDATABASE=${PGDATABASE:-helloapi_bench}
 
-# prepare ROOT JAR PORT: refuses a non-loopback database or a taken port, builds the jar and creates the benchmark
-# database when they are missing.
+# prepare: refuses a non-loopback database or a taken port, builds the jar and creates the benchmark database when
+# they are missing.
 prepare() {
-    local root=$1 jar=$2 port=$3
+    [ -x "$jdk/bin/java" ] || { echo "JDK 25 not found at $jdk (set JDK25)" >&2; exit 2; }
     [[ $PGHOST == localhost || $PGHOST == 127.* ]] || { echo "refusing non-loopback database $PGHOST" >&2; exit 2; }
     if ss -ltnH "sport = :$port" | grep -q .; then
         echo "port $port is taken: stop what listens there or set BENCH_PORT" >&2
@@ -20,11 +25,11 @@ prepare() {
     fi
 }
 
-# start_api JDK JAR PORT LOG [JAVA_OPTION...]: starts the API on PORT against the benchmark database and returns when
-# it is ready, with its pid in api_pid; exits with the log's tail if the API stops first.
+# start_api LOG [JAVA_OPTION...]: starts the API on the port against the benchmark database and returns when it is
+# ready, with its pid in api_pid; exits with the log's tail if the API stops first.
 start_api() {
-    local jdk=$1 jar=$2 port=$3 log=$4
-    shift 4
+    local log=$1
+    shift
     DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$PGDATABASE DB_USERNAME=$PGUSER DB_PASSWORD=${PGPASSWORD:-} PORT=$port \
         SECRET_KEY=${SECRET_KEY:-bench-secret-key-0123456789} \
         "$jdk/bin/java" -XX:MaxRAM=1g -XX:MaxRAMPercentage=75 "$@" -jar "$jar" >"$log" 2>&1 &

@@ -10,27 +10,23 @@
 # PROFILE_OUT (profile-get-by-id.collapsed). Loopback only.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/common.sh
-. "$root/bench/common.sh"
-jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-jar=${JAR:-$root/container/target/helloapi.jar}
-port=${BENCH_PORT:-8000}
+. "$(dirname "$0")/common.sh"
 out=${PROFILE_OUT:-profile-get-by-id.collapsed}
 users=100000
 
 for tool in wrk psql; do
     command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
 done
-prepare "$root" "$jar" "$port"
+prepare
 
 work=$(mktemp -d)
-trap 'kill "${api_pid:-}" 2>/dev/null && wait "${api_pid:-}" 2>/dev/null; rm -rf "$work"' EXIT
+trap '{ kill "${api_pid:-}" && wait "${api_pid:-}"; } 2>/dev/null || true; rm -rf "$work"' EXIT
 "$root/mvnw" -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 -DoutputDirectory="$work"
 (cd "$work" && "$jdk/bin/jar" xf async-profiler-4.1-linux-x64.jar linux-x64/libasyncProfiler.so)
 mkdir "$work/dumps"
 # A dump of the last 10 s every 10 s; one that falls wholly inside the measured run is the steady state.
-start_api "$jdk" "$jar" "$port" "$work/api.log" \
+start_api "$work/api.log" \
     "-agentpath:$work/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,loop=10s,collapsed,file=$work/dumps/%t.txt"
 
 psql -q -v ON_ERROR_STOP=1 -c "TRUNCATE users RESTART IDENTITY" \

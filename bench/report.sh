@@ -10,20 +10,15 @@
 # those of bench/run.sh (BENCH_DURATION, BENCH_CONNECTIONS, ...). Loopback only, like the scripts it runs.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/common.sh
-. "$root/bench/common.sh"
-jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-jar=${JAR:-$root/container/target/helloapi.jar}
-port=${BENCH_PORT:-8000}
+. "$(dirname "$0")/common.sh"
 # Only signs the deep-page cursor that run.sh mints for this throwaway API.
 export SECRET_KEY=bench-secret-key-0123456789
 
-[ -x "$jdk/bin/java" ] || { echo "JDK 25 not found at $jdk (set JDK25)" >&2; exit 2; }
-prepare "$root" "$jar" "$port"
+prepare
 log=$(mktemp)
 trap 'kill "${api_pid:-}" 2>/dev/null || true; rm -f "$log"' EXIT
-start_api "$jdk" "$jar" "$port" "$log"
+start_api "$log"
 
 BENCH_URL=http://127.0.0.1:$port API_PID=$api_pid "$root/bench/run.sh"
 kill "$api_pid"
