@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Shared by bench/report.sh and bench/profile.sh: their settings (JDK25, JAR, BENCH_PORT, PG*), the checks and set-up
-# before a measurement, and the API started as the 1 GB Fargate task runs it (JDK 25, virtual threads, heap sized for
-# 1 GB). Sourced, not run.
+# Shared by the benchmark scripts: their settings (JDK25, JAR, BENCH_PORT, PG*), the checks and set-up before a
+# measurement, the seeding of users, and the API started as the 1 GB Fargate task runs it (JDK 25, virtual threads,
+# heap sized for 1 GB). Sourced, not run.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -10,11 +10,31 @@ port=${BENCH_PORT:-8000}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 export PGDATABASE=${PGDATABASE:-helloapi_bench}
 
+is_loopback() { [[ $1 == localhost || $1 == 127.* || $1 == ::1 ]]; }
+
+# require TOOL...: exits naming the first tool that is missing.
+require() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
+    done
+}
+
+# seed N: exactly N users, ids 1 to N, written directly in SQL.
+seed() {
+    echo "seeding $1 users in $PGDATABASE" >&2
+    psql -q -v ON_ERROR_STOP=1 <<SQL
+TRUNCATE users RESTART IDENTITY;
+INSERT INTO users (name, email) SELECT 'User ' || g, 'user' || g || '@bench.example' FROM generate_series(1, $1) g;
+VACUUM ANALYZE users;
+SQL
+}
+
 # prepare: refuses a non-loopback database or a taken port, builds the jar and creates the benchmark database when
 # they are missing.
 prepare() {
     [ -x "$jdk/bin/java" ] || { echo "JDK 25 not found at $jdk (set JDK25)" >&2; exit 2; }
-    [[ $PGHOST == localhost || $PGHOST == 127.* ]] || { echo "refusing non-loopback database $PGHOST" >&2; exit 2; }
+    is_loopback "$PGHOST" || { echo "refusing non-loopback database $PGHOST" >&2; exit 2; }
     if ss -ltnH "sport = :$port" | grep -q .; then
         echo "port $port is taken: stop what listens there or set BENCH_PORT" >&2
         exit 2

@@ -15,9 +15,7 @@ set -euo pipefail
 out=${PROFILE_OUT:-profile-get-by-id.collapsed}
 users=100000
 
-for tool in wrk psql; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
-done
+require wrk psql
 prepare
 
 work=$(mktemp -d)
@@ -29,9 +27,7 @@ mkdir "$work/dumps"
 start_api "$work/api.log" \
     "-agentpath:$work/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,loop=10s,collapsed,file=$work/dumps/%t.txt"
 
-psql -q -v ON_ERROR_STOP=1 -c "TRUNCATE users RESTART IDENTITY" \
-    -c "INSERT INTO users (name, email) SELECT 'User ' || g, 'user' || g || '@bench.example' FROM generate_series(1, $users) g" \
-    -c "VACUUM ANALYZE users"
+seed "$users"
 export BENCH_DIR=$root/bench BENCH_USERS=$users
 wrk -t 2 -c 32 -d 60s -s "$BENCH_DIR/get_by_id.lua" "http://127.0.0.1:$port" >/dev/null
 touch "$work/start"

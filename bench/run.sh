@@ -13,9 +13,9 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 export BENCH_DIR
+# shellcheck source=bench/common.sh
+. "$BENCH_DIR/common.sh"
 BENCH_URL=${BENCH_URL:-http://127.0.0.1:8000}
-export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
-export PGDATABASE=${PGDATABASE:-helloapi_bench}
 USERS=${BENCH_USERS:-100000}
 DEEP_USERS=${BENCH_DEEP_USERS:-1000000}
 DURATION=${BENCH_DURATION:-10s}
@@ -26,13 +26,10 @@ THREADS=${BENCH_THREADS:-2}
 SECRET_KEY=${SECRET_KEY:?set SECRET_KEY to the one the API runs with: it signs the deep-page cursor}
 
 host_of() { local rest=${1#*://}; rest=${rest%%/*}; rest=${rest%:*}; printf '%s' "${rest#[}" | tr -d ']'; }
-is_loopback() { [[ $1 == localhost || $1 == 127.* || $1 == ::1 ]]; }
 api_host=$(host_of "$BENCH_URL")
 is_loopback "$api_host" || { echo "refusing non-loopback API target: $api_host" >&2; exit 2; }
 is_loopback "$PGHOST" || { echo "refusing non-loopback database: $PGHOST" >&2; exit 2; }
-for tool in wrk pgbench psql; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install wrk postgresql-client)" >&2; exit 2; }
-done
+require wrk pgbench psql
 
 port=${BENCH_URL##*:}; port=${port%%/*}
 API_PID=${API_PID:-$(ss -ltnpH "sport = :$port" | grep -o "pid=[0-9]*" | head -n 1 | cut -d= -f2 || true)}
@@ -41,15 +38,6 @@ TICKS=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$API_PID/stat"; }
 rss_mb() { awk "/^$1:/ { printf \"%d\", \$2 / 1024 }" "/proc/$API_PID/status"; }
-
-seed() {
-    echo "seeding $1 users in $PGDATABASE" >&2
-    psql -q -v ON_ERROR_STOP=1 <<SQL
-TRUNCATE users RESTART IDENTITY;
-INSERT INTO users (name, email) SELECT 'User ' || g, 'user' || g || '@bench.example' FROM generate_series(1, $1) g;
-VACUUM ANALYZE users;
-SQL
-}
 
 # cursor NAME ID: a next-page cursor after ID, signed like the API's Cursors (HMAC-SHA256, 16 bytes, base64url).
 cursor() {
