@@ -50,11 +50,11 @@ class StartupSettingsIntegrationTest {
     }
 
     @Test
-    void socketTimeoutNotLongerThanStatementTimeout(CapturedOutput output) {
+    void holdTimeoutNotLongerThanStatementTimeout(CapturedOutput output) {
         start(SECRET, "--db.host=localhost", "--db.username=postgres", "--db.statement-timeout=5s",
-                "--db.socket-timeout=5s");
+                "--db.hold-timeout=5s");
 
-        assertOneReport(output, "DB_SOCKET_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT (PT5S)");
+        assertOneReport(output, "DB_HOLD_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT (PT5S)");
     }
 
     @Test

@@ -27,20 +27,20 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A database that stops answering in the middle of a query (the network between them drops packets, as in a failover)
- * fails that request at {@code DB_SOCKET_TIMEOUT} with a 503, instead of holding the request and its connection until
+ * fails that request at {@code DB_HOLD_TIMEOUT} with a 503, instead of holding the request and its connection until
  * TCP gives up, and the API recovers by itself once the database answers again.
  */
 class UnansweringDatabaseIntegrationTest {
 
     @Test
-    void aQueryWithoutAnswerEndsAtTheSocketTimeout() throws Exception {
+    void aQueryWithoutAnswerEndsAtTheHoldTimeout() throws Exception {
         TestDatabase database = TestDatabase.shared();
         try (FreezingProxy proxy = new FreezingProxy(database.host(), database.port());
                 ConfigurableApplicationContext api = new SpringApplicationBuilder(HelloApi.class).run(
                         "--server.port=0", "--db.host=127.0.0.1", "--db.port=" + proxy.port(),
                         "--db.name=" + database.name(), "--db.username=" + database.username(),
                         "--db.password=" + database.password(), "--db.sslmode=disable",
-                        "--db.statement-timeout=1s", "--db.socket-timeout=2s",
+                        "--db.statement-timeout=1s", "--db.hold-timeout=2s",
                         // Two connections (Flyway needs both at start-up); requests one after the other get the
                         // first, just used, so the pool hands it out again without checking it first.
                         "--spring.datasource.hikari.maximum-pool-size=2",

@@ -1,5 +1,9 @@
 package com.helloapi.lambda;
 
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
 import com.helloapi.contract.HttpExchange.Request;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
@@ -17,10 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LambdaCheckpointIntegrationTest {
 
     @Test
-    void primesThenClosesConnectionsBeforeTheSnapshotAndReopensAfterRestore() {
+    void primesThenClosesConnectionsBeforeTheSnapshotAndReopensAfterRestore() throws SQLException {
         LambdaHandler handler = LambdaTargets.handler();
         ConfigurableApplicationContext context = handler.applicationContext();
-        HikariDataSource pool = context.getBean(HikariDataSource.class);
+        HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
         HikariCheckpointRestoreLifecycle hikari = context.getBean(HikariCheckpointRestoreLifecycle.class);
 
         assertThat(handler.prime()).isEqualTo(200);

@@ -1,9 +1,14 @@
 package com.helloapi.database;
 
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariDataSource;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,25 +16,24 @@ import org.springframework.core.env.Environment;
 
 /**
  * The connection pool, built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC
- * URL. Pool sizes and timeouts stay in {@code spring.datasource.hikari.*}.
+ * URL, and held connections limited by {@link HoldTimeoutDataSource}. Pool sizes and timeouts stay in
+ * {@code spring.datasource.hikari.*}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DatabaseSettings.class)
 class DatabaseConfiguration {
 
     @Bean
-    @ConfigurationProperties("spring.datasource.hikari")
-    HikariDataSource dataSource(DatabaseSettings settings) {
-        HikariDataSource dataSource = new HikariDataSource();
-        dataSource.setJdbcUrl(settings.jdbcUrl());
-        dataSource.setUsername(settings.username());
-        dataSource.setPassword(settings.password());
-        dataSource.addDataSourceProperty("options", settings.sessionOptions());
-        // A network that stops answering mid-query fails the request instead of hanging it. On virtual threads each
-        // database read then arms and cancels a JDK timer: measured at about 12 % of a GET's throughput (README).
-        dataSource.addDataSourceProperty("connectTimeout", "2");
-        dataSource.addDataSourceProperty("socketTimeout", settings.socketTimeoutSeconds());
-        return dataSource;
+    DataSource dataSource(DatabaseSettings settings, Environment environment) {
+        HikariDataSource pool = new HikariDataSource();
+        Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(pool));
+        pool.setJdbcUrl(settings.jdbcUrl());
+        pool.setUsername(settings.username());
+        pool.setPassword(settings.password());
+        pool.addDataSourceProperty("options", settings.sessionOptions());
+        pool.addDataSourceProperty("connectTimeout", "2");
+        Duration holdTimeout = settings.holdTimeout();
+        return holdTimeout.isZero() ? pool : new HoldTimeoutDataSource(pool, holdTimeout);
     }
 
     /**

@@ -11,15 +11,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Where the database is, how long a statement may take and how long to wait for an answer: bound from
+ * Where the database is, how long a statement may take and a connection may be held: bound from
  * {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USERNAME}, {@code DB_PASSWORD}, {@code DB_SSLMODE},
- * {@code DB_STATEMENT_TIMEOUT} and {@code DB_SOCKET_TIMEOUT} (or the {@code db.*} properties).
+ * {@code DB_STATEMENT_TIMEOUT} and {@code DB_HOLD_TIMEOUT} (or the {@code db.*} properties).
  */
 @ConfigurationProperties("db")
 public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int port,
         @DefaultValue("my_database") String name, @Nullable String username, @DefaultValue("") String password,
         @DefaultValue("prefer") String sslmode, @DefaultValue("5s") Duration statementTimeout,
-        @DefaultValue("30s") Duration socketTimeout) {
+        @DefaultValue("30s") Duration holdTimeout) {
 
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
@@ -46,11 +46,11 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         if (statementTimeout.isNegative() || statementTimeout.isZero()) {
             problems.add("DB_STATEMENT_TIMEOUT must be positive, not " + statementTimeout);
         }
-        if (socketTimeout.isNegative()
-                || !socketTimeout.isZero() && socketTimeout.compareTo(statementTimeout) <= 0) {
+        if (holdTimeout.isNegative()
+                || !holdTimeout.isZero() && holdTimeout.compareTo(statementTimeout) <= 0) {
             // Shorter, and a slow statement would break its connection instead of being cancelled by the server.
-            problems.add("DB_SOCKET_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT ("
-                    + statementTimeout + "), not " + socketTimeout);
+            problems.add("DB_HOLD_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT ("
+                    + statementTimeout + "), not " + holdTimeout);
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(String.join("; ", problems));
@@ -68,11 +68,6 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
     String sessionOptions() {
         long millis = statementTimeout.toMillis();
         return "-c statement_timeout=" + millis + " -c idle_in_transaction_session_timeout=" + (millis * 2);
-    }
-
-    /** pgjdbc's socketTimeout, in whole seconds (rounded up; 0 for none). */
-    String socketTimeoutSeconds() {
-        return String.valueOf(socketTimeout.plusMillis(999).toSeconds());
     }
 
     @Override
