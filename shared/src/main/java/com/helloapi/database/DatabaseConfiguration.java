@@ -1,7 +1,5 @@
 package com.helloapi.database;
 
-import java.time.Duration;
-
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -16,7 +14,7 @@ import org.springframework.core.env.Environment;
 
 /**
  * The connection pool, built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC
- * URL, and held connections limited by {@link HoldTimeoutDataSource}. Pool sizes and timeouts stay in
+ * URL, and borrowers queued and held connections limited by {@link GuardedDataSource}. Pool sizes and timeouts stay in
  * {@code spring.datasource.hikari.*}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -32,8 +30,7 @@ class DatabaseConfiguration {
         pool.setPassword(settings.password());
         pool.addDataSourceProperty("options", settings.sessionOptions());
         pool.addDataSourceProperty("connectTimeout", "2");
-        Duration holdTimeout = settings.holdTimeout();
-        return holdTimeout.isZero() ? pool : new HoldTimeoutDataSource(pool, holdTimeout);
+        return new GuardedDataSource(pool, settings.holdTimeout());
     }
 
     /**
