@@ -9,12 +9,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.helloapi.HelloApi;
 import io.micrometer.cloudwatch2.CloudWatchMeterRegistry;
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
@@ -56,7 +59,17 @@ class MetricsIntegrationTest {
         assertThat(registry.find("http.server.requests").tag("uri", "/api/users/{id}").tag("status", "404").timer())
             .isNotNull();
         assertThat(registry.find("hikaricp.connections.active").gauge()).isNotNull();
+        assertThat(registry.find("helloapi.db.connections.queued").gauge()).isNotNull()
+            .extracting(Gauge::value).isEqualTo(0.0);
         assertThat(registry.find("jvm.memory.used").gauge()).as("not billed for").isNull();
+    }
+
+    @Test
+    void countsNoLogEventsOnEveryLoggingCall() {
+        LoggerContext logback = (LoggerContext) LoggerFactory.getILoggerFactory();
+
+        assertThat(logback.getTurboFilterList()).extracting(filter -> filter.getClass().getSimpleName())
+            .doesNotContain("MetricsTurboFilter");
     }
 
     @Test
@@ -75,12 +88,15 @@ class MetricsIntegrationTest {
         contextWith(cloudWatch).withPropertyValues("helloapi.metrics.cloudwatch.enabled=true").run(context -> {
             CloudWatchMeterRegistry registry = context.getBean(CloudWatchMeterRegistry.class);
             registry.counter("http.server.requests.test").increment();
+            registry.gauge(ConnectionQueueMetrics.NAME, 3);
             registry.counter("jvm.something").increment();
 
             await().atMost(Duration.ofSeconds(5)).until(() -> !cloudWatch.requests.isEmpty());
             assertThat(cloudWatch.requests.get(0).namespace()).isEqualTo("HelloAPI");
             assertThat(cloudWatch.requests).flatMap(PutMetricDataRequest::metricData)
-                .allSatisfy(datum -> assertThat(datum.metricName()).startsWith("http.server.requests"));
+                .extracting(datum -> datum.metricName())
+                .allSatisfy(name -> assertThat(name).matches("http\\.server\\.requests.*|helloapi\\.db\\..*"))
+                .anySatisfy(name -> assertThat(name).startsWith(ConnectionQueueMetrics.NAME));
         });
     }
 

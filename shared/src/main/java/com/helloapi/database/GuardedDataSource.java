@@ -26,7 +26,8 @@ import org.springframework.jdbc.datasource.SmartDataSource;
  * would guard the held connection read by read, but on virtual threads every read then arms and cancels a JDK timer,
  * which cost about 12 % of a GET's throughput (README, Performance).
  */
-final class GuardedDataSource extends DelegatingDataSource implements SmartDataSource, AutoCloseable {
+final class GuardedDataSource extends DelegatingDataSource
+        implements SmartDataSource, ConnectionQueue, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GuardedDataSource.class);
 
@@ -118,7 +119,8 @@ final class GuardedDataSource extends DelegatingDataSource implements SmartDataS
         return borrowed.size();
     }
 
-    int waitingCount() {
+    @Override
+    public int waiting() {
         return queue.waiting();
     }
 

@@ -91,7 +91,7 @@ class GuardedDataSourceIntegrationTest {
         Connection held = DataSourceUtils.getConnection(dataSource);
 
         CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(this::backendPid);
-        await().atMost(Duration.ofSeconds(2)).until(() -> dataSource.waitingCount() == 1);
+        await().atMost(Duration.ofSeconds(2)).until(() -> dataSource.waiting() == 1);
         assertThat(waiting).isNotDone();
         DataSourceUtils.releaseConnection(held, dataSource);
 
@@ -109,7 +109,7 @@ class GuardedDataSourceIntegrationTest {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(took).isBetween(WAIT_TIMEOUT, WAIT_TIMEOUT.multipliedBy(6));
-        assertThat(dataSource.waitingCount()).isZero();
+        assertThat(dataSource.waiting()).isZero();
         DataSourceUtils.releaseConnection(held, dataSource);
         assertThat(backendPid()).isPositive();
         assertThat(dataSource.borrowedCount()).isZero();
@@ -139,11 +139,11 @@ class GuardedDataSourceIntegrationTest {
         }
 
         assertThat(dataSource.borrowedCount()).isZero();
-        assertThat(dataSource.waitingCount()).isZero();
+        assertThat(dataSource.waiting()).isZero();
         // Both places are free again: two borrowers at once get theirs without waiting.
         Connection first = DataSourceUtils.getConnection(dataSource);
         Connection second = DataSourceUtils.getConnection(dataSource);
-        assertThat(dataSource.waitingCount()).isZero();
+        assertThat(dataSource.waiting()).isZero();
         DataSourceUtils.releaseConnection(first, dataSource);
         DataSourceUtils.releaseConnection(second, dataSource);
     }
