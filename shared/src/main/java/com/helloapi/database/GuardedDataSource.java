@@ -130,6 +130,8 @@ final class GuardedDataSource extends DelegatingDataSource
     @Override
     public void close() {
         watchdog.shutdownNow();
+        // Without the watchdog no one would end their wait.
+        queue.expire(-1);
         pool.close();
     }
 }
