@@ -22,6 +22,8 @@ final class BorrowQueue {
 
     private int free;
 
+    private boolean closed;
+
     BorrowQueue(int size) {
         this.free = size;
     }
@@ -31,6 +33,9 @@ final class BorrowQueue {
         Waiter waiter;
         lock.lock();
         try {
+            if (closed) {
+                throw new SQLTransientConnectionException("The connection pool is closed");
+            }
             if (free > 0) {
                 free--;
                 return;
@@ -59,6 +64,18 @@ final class BorrowQueue {
                 }
             }
             free++;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** Fails every waiter, and every caller from now on. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            expire(-1);
         }
         finally {
             lock.unlock();

@@ -1,7 +1,5 @@
 package com.helloapi.database;
 
-import javax.sql.DataSource;
-
 import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -22,7 +20,7 @@ import org.springframework.core.env.Environment;
 class DatabaseConfiguration {
 
     @Bean
-    DataSource dataSource(DatabaseSettings settings, Environment environment) {
+    GuardedDataSource dataSource(DatabaseSettings settings, Environment environment) {
         HikariDataSource pool = new HikariDataSource();
         Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(pool));
         pool.setJdbcUrl(settings.jdbcUrl());
@@ -36,13 +34,14 @@ class DatabaseConfiguration {
     /**
      * Migrates at start-up unless {@code spring.flyway.enabled=false}, read when the application starts. Under Spring
      * AOT (as the image runs) Flyway's own switch is a condition, fixed when the jar was built; the image's AOT-cache
-     * training run, which has no database, needs it to stay a switch.
+     * training run, which has no database, needs it to stay a switch. The migration may hold its connection for longer
+     * than {@code DB_HOLD_TIMEOUT}.
      */
     @Bean
-    FlywayMigrationStrategy migrateUnlessDisabled(Environment environment) {
+    FlywayMigrationStrategy migrateUnlessDisabled(Environment environment, GuardedDataSource dataSource) {
         return flyway -> {
             if (environment.getProperty("spring.flyway.enabled", Boolean.class, true)) {
-                flyway.migrate();
+                dataSource.withoutHoldLimit(flyway::migrate);
             }
         };
     }

@@ -5,11 +5,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +46,14 @@ final class GuardedDataSource extends DelegatingDataSource
 
     private final Map<Connection, Borrow> borrowed = new ConcurrentHashMap<>();
 
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "db-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+            daemon("db-watchdog"));
+
+    /** Closing a socket can block (TLS waits for a writer stuck on a silent peer): never on the watchdog's thread. */
+    private final ExecutorService aborts = Executors.newCachedThreadPool(daemon("db-abort"));
+
+    /** The thread migrating the schema, whose connections the hold timeout leaves alone. */
+    private volatile @Nullable Thread migrating;
 
     /** @param holdTimeout zero for no limit */
     GuardedDataSource(HikariDataSource pool, Duration holdTimeout) {
@@ -64,54 +70,96 @@ final class GuardedDataSource extends DelegatingDataSource
         queue.enter();
         try {
             Connection connection = super.getConnection();
-            borrowed.put(connection, new Borrow(System.nanoTime(), false));
+            boolean limited = !holdTimeout.isZero() && Thread.currentThread() != migrating;
+            borrowed.put(connection, new Borrow(System.nanoTime(), limited));
             return connection;
         }
-        catch (SQLException | RuntimeException ex) {
+        catch (Throwable ex) {
             queue.leave();
             throw ex;
         }
     }
 
     /**
-     * Spring's {@code DataSourceUtils} asks this just before it closes a connection it took from here (every
-     * JdbcTemplate and transaction does), so most connections are given back here as they go back to the pool. Those
-     * closed by other code (Flyway) are found closed by the watchdog.
+     * Runs a schema migration, whose connection is held for all of it: a long one is not a database that stopped
+     * answering (each statement still has {@code DB_STATEMENT_TIMEOUT}).
      */
-    @Override
-    public boolean shouldClose(Connection connection) {
-        givenBack(connection);
-        return true;
-    }
-
-    private void givenBack(Connection connection) {
-        if (borrowed.remove(connection) != null) {
-            queue.leave();
+    void withoutHoldLimit(Runnable migration) {
+        migrating = Thread.currentThread();
+        try {
+            migration.run();
+        }
+        finally {
+            migrating = null;
         }
     }
 
+    /**
+     * Spring's {@code DataSourceUtils} asks this instead of closing a connection it took from here (every
+     * JdbcTemplate and transaction does). The connection goes back to the pool before its place goes to the next
+     * waiter, who then finds it free in the pool rather than waiting there. Connections closed by other code (Flyway)
+     * are found closed by the watchdog.
+     */
+    @Override
+    public boolean shouldClose(Connection connection) {
+        Borrow borrow = borrowed.remove(connection);
+        try {
+            connection.close();
+        }
+        catch (SQLException ex) {
+            // As DataSourceUtils itself treats a failed close: the pool has dealt with the connection.
+            log.debug("Could not close a JDBC connection", ex);
+        }
+        finally {
+            if (borrow != null) {
+                queue.leave();
+            }
+        }
+        return false;
+    }
+
     private void watch() {
-        queue.expire(waitTimeoutNanos);
-        long now = System.nanoTime();
-        borrowed.forEach((connection, borrow) -> {
-            try {
-                if (connection.isClosed()) {
-                    givenBack(connection);
+        try {
+            queue.expire(waitTimeoutNanos);
+            long now = System.nanoTime();
+            borrowed.forEach((connection, borrow) -> {
+                if (isClosed(connection)) {
+                    if (borrowed.remove(connection) != null) {
+                        queue.leave();
+                    }
                 }
-                else if (!borrow.aborted() && !holdTimeout.isZero() && now - borrow.since() > holdTimeout.toNanos()) {
+                else if (borrow.limited() && now - borrow.since() > holdTimeout.toNanos()
+                        // Once: still held until its borrower closes it, so that its place is not given twice.
+                        && borrowed.replace(connection, borrow, new Borrow(borrow.since(), false))) {
                     log.warn("Aborting a database connection held for {} ms, longer than DB_HOLD_TIMEOUT ({}): the "
                             + "database or the network stopped answering", (now - borrow.since()) / 1_000_000,
                             holdTimeout);
-                    connection.abort(Runnable::run);
-                    // Still held until its borrower closes it, so that its place in the queue is not given twice.
-                    borrowed.replace(connection, borrow, new Borrow(borrow.since(), true));
+                    aborts.execute(() -> abort(connection));
                 }
-            }
-            catch (SQLException | RuntimeException ex) {
-                // The next look tries again; an exception here would cancel the watchdog for good.
-                log.warn("Could not abort an overdue database connection", ex);
-            }
-        });
+            });
+        }
+        catch (Throwable ex) {
+            // One exception would cancel the watchdog for good; the next look tries again.
+            log.error("The database watchdog failed", ex);
+        }
+    }
+
+    private static boolean isClosed(Connection connection) {
+        try {
+            return connection.isClosed();
+        }
+        catch (SQLException ex) {
+            return false;
+        }
+    }
+
+    private static void abort(Connection connection) {
+        try {
+            connection.abort(Runnable::run);
+        }
+        catch (SQLException | RuntimeException ex) {
+            log.warn("Could not abort an overdue database connection", ex);
+        }
     }
 
     /** Connections borrowed and not yet given back. */
@@ -124,14 +172,23 @@ final class GuardedDataSource extends DelegatingDataSource
         return queue.waiting();
     }
 
-    private record Borrow(long since, boolean aborted) {
+    /** @param limited whether the hold timeout still applies: not to a migration's, nor to one already aborted */
+    private record Borrow(long since, boolean limited) {
     }
 
     @Override
     public void close() {
         watchdog.shutdownNow();
-        // Without the watchdog no one would end their wait.
-        queue.expire(-1);
+        queue.close();
         pool.close();
+        aborts.shutdown();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 }

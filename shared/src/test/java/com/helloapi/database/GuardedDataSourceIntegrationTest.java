@@ -2,6 +2,7 @@ package com.helloapi.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,11 @@ import com.helloapi.testing.TestDatabase;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /** The queue in front of the pool and the hold timeout, against a real PostgreSQL. */
+@ExtendWith(OutputCaptureExtension.class)
 class GuardedDataSourceIntegrationTest {
 
     private static final Duration HOLD_TIMEOUT = Duration.ofMillis(500);
@@ -72,9 +78,8 @@ class GuardedDataSourceIntegrationTest {
     }
 
     @Test
-    void aConnectionClosedOutsideSpringIsGivenBackNotAborted() throws SQLException {
+    void aConnectionClosedOutsideSpringIsGivenBackNotAborted(CapturedOutput output) throws SQLException {
         pool(1, HOLD_TIMEOUT);
-        int backend = backendPid();
         try (Connection connection = dataSource.getConnection()) {
             assertThat(connection.isValid(1)).isTrue();
         }
@@ -82,7 +87,18 @@ class GuardedDataSourceIntegrationTest {
 
         await().atMost(HOLD_TIMEOUT.multipliedBy(4)).until(() -> dataSource.borrowedCount() == 0);
 
-        assertThat(backendPid()).isEqualTo(backend);
+        assertThat(backendPid()).isPositive();
+        assertThat(output).doesNotContain("Aborting");
+    }
+
+    @Test
+    void aMigrationMayHoldItsConnectionLongerThanTheHoldTimeout(CapturedOutput output) {
+        pool(1, HOLD_TIMEOUT);
+
+        dataSource.withoutHoldLimit(() -> jdbc.execute("SELECT pg_sleep(1.5)"));
+
+        assertThat(output).doesNotContain("Aborting");
+        assertThat(dataSource.borrowedCount()).isZero();
     }
 
     @Test
@@ -100,12 +116,15 @@ class GuardedDataSourceIntegrationTest {
     }
 
     @Test
+    @Timeout(10)
     void aBorrowerWaitingLongerThanTheConnectionTimeoutFailsAndLeavesNoTrace() {
         pool(1, Duration.ZERO);
         Connection held = DataSourceUtils.getConnection(dataSource);
         long start = System.nanoTime();
 
-        assertThatExceptionOfType(CannotGetJdbcConnectionException.class).isThrownBy(this::backendPid);
+        assertThatExceptionOfType(CannotGetJdbcConnectionException.class).isThrownBy(this::backendPid)
+            .withRootCauseInstanceOf(SQLTransientConnectionException.class)
+            .withStackTraceContaining("No database connection free within");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(took).isBetween(WAIT_TIMEOUT, WAIT_TIMEOUT.multipliedBy(6));
@@ -140,12 +159,30 @@ class GuardedDataSourceIntegrationTest {
 
         assertThat(dataSource.borrowedCount()).isZero();
         assertThat(dataSource.waiting()).isZero();
-        // Both places are free again: two borrowers at once get theirs without waiting.
+        // Exactly two places again: two borrowers get theirs at once, a third waits for one of them.
         Connection first = DataSourceUtils.getConnection(dataSource);
         Connection second = DataSourceUtils.getConnection(dataSource);
         assertThat(dataSource.waiting()).isZero();
+        CompletableFuture<Integer> third = CompletableFuture.supplyAsync(this::backendPid);
+        await().atMost(Duration.ofSeconds(2)).until(() -> dataSource.waiting() == 1);
         DataSourceUtils.releaseConnection(first, dataSource);
+        assertThat(third.get(2, TimeUnit.SECONDS)).isPositive();
         DataSourceUtils.releaseConnection(second, dataSource);
+    }
+
+    @Test
+    @Timeout(10)
+    void closingFailsTheRequestsStillWaiting() {
+        pool(1, Duration.ZERO);
+        DataSourceUtils.getConnection(dataSource);
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(this::backendPid);
+        await().atMost(Duration.ofSeconds(2)).until(() -> dataSource.waiting() == 1);
+
+        dataSource.close();
+
+        assertThat(waiting).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+            .withRootCauseInstanceOf(SQLTransientConnectionException.class);
+        assertThatExceptionOfType(SQLTransientConnectionException.class).isThrownBy(dataSource::getConnection);
     }
 
     private void pool(int size, Duration holdTimeout) {
