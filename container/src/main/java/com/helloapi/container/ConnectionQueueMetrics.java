@@ -1,9 +1,5 @@
 package com.helloapi.container;
 
-import java.sql.SQLException;
-
-import javax.sql.DataSource;
-
 import com.helloapi.database.ConnectionQueue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,8 +18,8 @@ class ConnectionQueueMetrics implements MeterBinder {
 
     private final ConnectionQueue queue;
 
-    ConnectionQueueMetrics(DataSource dataSource) throws SQLException {
-        this.queue = dataSource.unwrap(ConnectionQueue.class);
+    ConnectionQueueMetrics(ConnectionQueue queue) {
+        this.queue = queue;
     }
 
     @Override

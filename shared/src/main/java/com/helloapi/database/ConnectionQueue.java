@@ -2,8 +2,8 @@ package com.helloapi.database;
 
 /**
  * The requests waiting for a database connection in front of the pool, for a metric: HikariCP's own
- * {@code hikaricp.connections.pending} sees only the waits for a connection being opened. Unwrap the
- * {@code DataSource} to get it.
+ * {@code hikaricp.connections.pending} sees only the waits for a connection being opened. The {@code DataSource}
+ * bean is one.
  */
 public interface ConnectionQueue {
 
