@@ -54,14 +54,17 @@ final class BorrowQueue {
         }
     }
 
-    /** Hands the place to the longest waiter still waiting, or frees it. */
+    /**
+     * Hands the place to the longest waiter, or frees it. A waiter in the queue is still waiting: waiters are only ever
+     * completed here or in {@link #expire}, under the lock, as they are taken out.
+     */
     void leave() {
         lock.lock();
         try {
-            for (Waiter next; (next = waiters.poll()) != null;) {
-                if (next.turn().complete(null)) {
-                    return;
-                }
+            Waiter next = waiters.poll();
+            if (next != null) {
+                next.turn().complete(null);
+                return;
             }
             free++;
         }
