@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
 
 import com.helloapi.HelloApi;
 import org.junit.jupiter.api.Test;
@@ -92,5 +95,20 @@ class OperationsIntegrationTest {
                 .contains("\"method\":\"GET\"", "\"route\":\"/api/users\"", "\"status\":200",
                         "\"duration_ms\":")
                 .doesNotContain("secret.person"));
+    }
+
+    @Test
+    void givesARequestWithoutASensibleIdANewRandomUuid() throws Exception {
+        Set<UUID> ids = new HashSet<>();
+        for (String[] headers : new String[][] { {}, {}, { "X-Request-Id", "two words" } }) {
+            String id = get("/api/users/?limit=1", headers).headers().firstValue("X-Request-Id").orElseThrow();
+            UUID uuid = UUID.fromString(id);
+
+            assertThat(uuid.toString()).isEqualTo(id);
+            assertThat(uuid.version()).isEqualTo(4);
+            assertThat(uuid.variant()).isEqualTo(2);
+            ids.add(uuid);
+        }
+        assertThat(ids).hasSize(3);
     }
 }
