@@ -23,10 +23,12 @@ import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.data.metrics.MetricsRepositoryMethodInvocationListener;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +43,9 @@ class MetricsIntegrationTest {
 
     @Autowired
     MeterRegistry registry;
+
+    @Autowired
+    ApplicationContext context;
 
     @Test
     void recordsRequestsByRouteAndStatusAndThePool() throws Exception {
@@ -62,6 +67,9 @@ class MetricsIntegrationTest {
         assertThat(registry.find("helloapi.db.connections.queued").gauge()).isNotNull()
             .extracting(Gauge::value).isEqualTo(0.0);
         assertThat(registry.find("jvm.memory.used").gauge()).as("not billed for").isNull();
+        assertThat(registry.find("http.server.requests.active").longTaskTimer()).as("not read, yet paid for").isNull();
+        assertThat(context.getBeanNamesForType(MetricsRepositoryMethodInvocationListener.class))
+            .as("queries are timed by the request").isEmpty();
     }
 
     @Test
