@@ -40,7 +40,8 @@ cp "$dump" "$out"
 # Each stack goes to the innermost component it names; the rest by its thread's first frame.
 awk '
     BEGIN {
-        n = split("Tomcat:org/apache/|request log:ch/qos/logback|Micrometer:io/micrometer|" \
+        n = split("Tomcat:org/apache/|request log:ch/qos/logback|request log:LogstashJsonFormatter|" \
+            "Micrometer:io/micrometer|" \
             "Spring Security:org/springframework/security|Spring MVC:org/springframework/web|" \
             "Spring Data JDBC:org/springframework/data|Spring JDBC:org/springframework/jdbc|HikariCP:com/zaxxer|" \
             "pgjdbc:org/postgresql|Jackson:tools/jackson|HelloAPI:com/helloapi|" \
