@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -15,11 +16,13 @@ import com.helloapi.HelloApi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,6 +34,9 @@ class OperationsIntegrationTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ConfigurableEnvironment environment;
 
     final HttpClient client = HttpClient.newHttpClient();
 
@@ -95,6 +101,18 @@ class OperationsIntegrationTest {
                 .contains("\"method\":\"GET\"", "\"route\":\"/api/users\"", "\"status\":200",
                         "\"duration_ms\":")
                 .doesNotContain("secret.person"));
+    }
+
+    @Test
+    void writesLogLinesWithTheFasterLogstashFormatterUnlessLogFormatSaysOtherwise() {
+        Object console = environment.getPropertySources().stream()
+            .filter(source -> source.getName().contains("config/application.yaml"))
+            .map(source -> source.getProperty("logging.structured.format.console"))
+            .filter(Objects::nonNull)
+            .findFirst()
+            .orElseThrow();
+
+        assertThat(console).hasToString("${LOG_FORMAT:" + LogstashJsonFormatter.class.getName() + "}");
     }
 
     @Test

@@ -41,9 +41,11 @@ class Cursors {
         try {
             this.signer = Mac.getInstance(ALGORITHM);
             this.signer.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+            // A security provider whose Mac cannot be cloned stops the start, not every list request.
+            this.signer.clone();
         }
-        catch (GeneralSecurityException ex) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", ex);
+        catch (GeneralSecurityException | CloneNotSupportedException ex) {
+            throw new IllegalStateException("this JDK cannot key and clone an HmacSHA256 Mac", ex);
         }
     }
 
