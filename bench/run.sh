@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HelloAPI benchmark: seeds users directly in SQL, drives a running API with wrk and the same database with pgbench,
-# and prints one table (req/s, p50, p99, non-2xx, ratio to pgbench, JVM CPU per request, RSS).
+# and prints one table (req/s, p50, p99, non-2xx, ratio to pgbench, JVM CPU per request, RSS), then the deep page's
+# median latency against the first page's, measured in turns.
 #
 #   bench/run.sh                  # the API on http://127.0.0.1:8000, its database on 127.0.0.1:5432
 #
@@ -102,6 +103,23 @@ export BENCH_DEEP_CURSOR
 scenario "GET /api/users/ (first page, ${DEEP_USERS} users)" first_page.lua "$select_tps"
 scenario "GET /api/users/?cursor= (page at id $((DEEP_USERS - 100)))" deep_page.lua "$select_tps"
 
+# p50 LUA: one more wrk run's median latency in ms, failing on any response outside 2xx.
+p50() {
+    local result
+    result=$(BENCH_USERS=$DEEP_USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 5s \
+        -s "$BENCH_DIR/$1" "$BENCH_URL" | grep '^RESULT')
+    [[ $result =~ non2xx=0\ errors=0 ]] || { echo "$1: responses outside 2xx: $result" >&2; exit 1; }
+    [[ $result =~ p50_ms=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}"
+}
+# The deep page against the first page, the issue's ratio: the two rows above run one after the other, so the
+# machine's drift over those seconds lands on one of them. Measured again in turns (first, deep, first, deep).
+deep_ratios=()
+for _ in 1 2; do
+    first_p50=$(p50 first_page.lua)
+    deep_p50=$(p50 deep_page.lua)
+    deep_ratios+=("$(awk -v d="$deep_p50" -v f="$first_p50" 'BEGIN { printf "%.2fx", d / f }')")
+done
+
 # The API's own JVM and its -X options (heap sizing above all), not whatever java is on the PATH.
 api_jvm=$("/proc/$API_PID/exe" -version 2>&1 | head -n 1)
 api_flags=$(tr '\0' '\n' <"/proc/$API_PID/cmdline" | grep -- '^-X' | paste -sd ' ' || true)
@@ -115,4 +133,6 @@ API RSS: $rss_idle MB after warm-up, $(rss_mb VmHWM) MB peak.
 | Scenario | req/s | p50 ms | p99 ms | non-2xx | ratio to pgbench | JVM CPU µs/req | RSS MB |
 |---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
+
+Deep page p50 / first page p50 at $DEEP_USERS users, measured in turns: ${deep_ratios[*]}.
 TABLE
