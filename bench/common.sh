@@ -12,6 +12,11 @@ export PGDATABASE=${PGDATABASE:-helloapi_bench}
 
 is_loopback() { [[ $1 == localhost || $1 == 127.* || $1 == ::1 ]]; }
 
+# The JVM options the image runs with (JAVA_TOOL_OPTIONS in container/Dockerfile), in image_options; with
+# -XX:MaxRAM=1g the JVM then sizes its heap as in the 1 GB task.
+read -r -a image_options <<<"$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\([^"]*\)".*/\1/p' "$root/container/Dockerfile")"
+[ "${#image_options[@]}" -gt 0 ] || { echo "no JAVA_TOOL_OPTIONS found in container/Dockerfile" >&2; exit 2; }
+
 # require TOOL...: exits naming the first tool that is missing.
 require() {
     local tool
@@ -45,14 +50,15 @@ prepare() {
     fi
 }
 
-# start_api LOG [JAVA_OPTION...]: starts the API on the port against the benchmark database and returns when it is
-# ready, with its pid in api_pid; exits with the log's tail if the API stops first.
+# start_api LOG [JAVA_OPTION...]: starts the API on the port against the benchmark database, with the image's JVM
+# options in a 1 GB task's memory, and returns when it is ready, with its pid in api_pid; exits with the log's tail if
+# the API stops first.
 start_api() {
     local log=$1
     shift
     DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$PGDATABASE DB_USERNAME=$PGUSER DB_PASSWORD=${PGPASSWORD:-} PORT=$port \
         SECRET_KEY=${SECRET_KEY:-bench-secret-key-0123456789} \
-        "$jdk/bin/java" -XX:MaxRAM=1g -XX:MaxRAMPercentage=75 "$@" -jar "$jar" >"$log" 2>&1 &
+        "$jdk/bin/java" -XX:MaxRAM=1g "${image_options[@]}" "$@" -jar "$jar" >"$log" 2>&1 &
     api_pid=$!
     for _ in $(seq 600); do
         curl -sf -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && return 0

@@ -3,7 +3,8 @@
 # for the jar on JDK 17 and JDK 25, and with the start-up optimisations: class data sharing (AppCDS, JDK 17) and
 # JDK 25's AOT cache, both trained with one run that exits after the context refresh; and as the image starts it:
 # Spring AOT's generated context (-Dspring.aot.enabled=true) with an AOT cache trained as container/Dockerfile does
-# (no database, Flyway off).
+# (no database, Flyway off), and the image's JVM options in a 1 GB task's memory. The other rows use the JVM's
+# default heap for this machine.
 #
 #   bench/startup.sh     # needs container/target/helloapi.jar and a PostgreSQL for the API (DB_* settings)
 #
@@ -12,14 +13,14 @@
 # (/usr/lib/jvm/temurin-25-jdk-amd64), RUNS (3), PORT (8001). Loopback only.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-jar=${JAR:-$root/container/target/helloapi.jar}
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 [ -f "$jar" ] || { echo "build first: ./mvnw -DskipTests package" >&2; exit 2; }
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=${DB_NAME:-helloapi_bench} DB_USERNAME=${DB_USERNAME:-postgres}
 export SECRET_KEY=${SECRET_KEY:-startup-benchmark-secret-key} LOG_FORMAT=
 [[ $DB_HOST == localhost || $DB_HOST == 127.* ]] || { echo "refusing non-loopback database $DB_HOST" >&2; exit 2; }
 java17=${JDK17:+$JDK17/bin/}java
-java25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
+java25=$jdk/bin/java
 runs=${RUNS:-3}
 export PORT=${PORT:-8001}
 work=$(mktemp -d)
@@ -61,8 +62,8 @@ measure() {
     measure "JDK 17, extracted + AppCDS" "$java17" -XX:SharedArchiveFile="$work/app17.jsa" -jar "$thin"
     measure "JDK 25, java -jar" "$java25" -jar "$jar"
     measure "JDK 25, extracted + AOT cache" "$java25" -XX:AOTCache="$work/app25.aot" -jar "$thin"
-    measure "JDK 25, extracted + AOT cache + Spring AOT (the image)" "$java25" -XX:AOTCache="$work/image.aot" \
-        -Dspring.aot.enabled=true -jar "$thin"
+    measure "JDK 25, extracted + AOT cache + Spring AOT (the image, 1 GB task)" "$java25" -XX:MaxRAM=1g \
+        "${image_options[@]}" -XX:AOTCache="$work/image.aot" -Dspring.aot.enabled=true -jar "$thin"
 } | awk '
     { label = $0; sub(/ [0-9]+ [0-9]+$/, "", label); ms[label] = ms[label] " " $(NF - 1); rss[label] = $NF
       if (!(label in order)) { order[label] = ++n; names[n] = label } }
