@@ -56,6 +56,15 @@ pgbench_tps() {
         | awk '/^tps/ { printf "%d", $3 }'
 }
 
+# measured LUA: one measured wrk run of a scenario's script; prints wrk's RESULT line.
+measured() {
+    BENCH_USERS=$USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 5s -s "$BENCH_DIR/$1" \
+        "$BENCH_URL" | grep '^RESULT'
+}
+
+# field RESULT NAME: one number of a RESULT line.
+field() { [[ $1 =~ [[:space:]]$2=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}"; }
+
 # scenario NAME LUA PGBENCH_TPS: one wrk run, with the API's CPU time over it and the RSS after it.
 scenario() {
     local name=$1 script=$2 reference=$3 before after result
@@ -63,13 +72,11 @@ scenario() {
     BENCH_USERS=$USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$SCENARIO_WARMUP" -s "$BENCH_DIR/$script" "$BENCH_URL" \
         >/dev/null
     before=$(cpu_ticks)
-    result=$(BENCH_USERS=$USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 5s \
-        -s "$BENCH_DIR/$script" "$BENCH_URL" | grep '^RESULT')
+    result=$(measured "$script")
     after=$(cpu_ticks)
-    field() { [[ $result =~ [[:space:]]$1=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}"; }
     local requests rps p50 p99 non2xx errors
-    requests=$(field requests) rps=$(field rps) p50=$(field p50_ms) p99=$(field p99_ms)
-    non2xx=$(field non2xx) errors=$(field errors)
+    requests=$(field "$result" requests) rps=$(field "$result" rps) p50=$(field "$result" p50_ms)
+    p99=$(field "$result" p99_ms) non2xx=$(field "$result" non2xx) errors=$(field "$result" errors)
     local cpu_us ratio
     cpu_us=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$requests" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
     ratio=$(awk -v a="$rps" -v b="$reference" 'BEGIN { printf "%.3f", b ? a / b : 0 }')
@@ -106,10 +113,10 @@ scenario "GET /api/users/?cursor= (page at id $((DEEP_USERS - 100)))" deep_page.
 # p50 LUA: one more wrk run's median latency in ms, failing on any response outside 2xx.
 p50() {
     local result
-    result=$(BENCH_USERS=$DEEP_USERS wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 5s \
-        -s "$BENCH_DIR/$1" "$BENCH_URL" | grep '^RESULT')
-    [[ $result =~ non2xx=0\ errors=0 ]] || { echo "$1: responses outside 2xx: $result" >&2; exit 1; }
-    [[ $result =~ p50_ms=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}"
+    result=$(measured "$1")
+    [[ $(field "$result" non2xx) == 0 && $(field "$result" errors) == 0 ]] \
+        || { echo "$1: responses outside 2xx: $result" >&2; exit 1; }
+    field "$result" p50_ms
 }
 # The deep page against the first page, the issue's ratio: the two rows above run one after the other, so the
 # machine's drift over those seconds lands on one of them. Measured again in turns (first, deep, first, deep).

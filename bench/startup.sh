@@ -18,7 +18,7 @@ set -euo pipefail
 [ -f "$jar" ] || { echo "build first: ./mvnw -DskipTests package" >&2; exit 2; }
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_NAME=${DB_NAME:-helloapi_bench} DB_USERNAME=${DB_USERNAME:-postgres}
 export SECRET_KEY=${SECRET_KEY:-startup-benchmark-secret-key} LOG_FORMAT=
-[[ $DB_HOST == localhost || $DB_HOST == 127.* ]] || { echo "refusing non-loopback database $DB_HOST" >&2; exit 2; }
+is_loopback "$DB_HOST" || { echo "refusing non-loopback database $DB_HOST" >&2; exit 2; }
 java17=${JDK17:+$JDK17/bin/}java
 java25=$jdk/bin/java
 runs=${RUNS:-3}
