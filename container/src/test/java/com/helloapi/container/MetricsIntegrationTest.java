@@ -14,8 +14,8 @@ import com.helloapi.HelloApi;
 import io.micrometer.cloudwatch2.CloudWatchMeterRegistry;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
@@ -25,24 +25,37 @@ import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.metrics.MetricsRepositoryMethodInvocationListener;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Request and pool metrics are recorded; CloudWatch gets them only when switched on, whatever the build decided. */
-@SpringBootTest(classes = HelloApi.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = "helloapi.metrics.cloudwatch.step=1s")
+@SpringBootTest(classes = { HelloApi.class, MetricsIntegrationTest.CumulativeRegistry.class },
+        webEnvironment = WebEnvironment.RANDOM_PORT, properties = "helloapi.metrics.cloudwatch.step=1s")
 class MetricsIntegrationTest {
+
+    /** Counts since start, beside CloudWatch's per-step registry, so that a test can count requests exactly. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class CumulativeRegistry {
+
+        @Bean
+        SimpleMeterRegistry cumulativeRegistry() {
+            return new SimpleMeterRegistry();
+        }
+    }
 
     @LocalServerPort
     int port;
 
+    /** What CloudWatch would get. */
     @Autowired
-    MeterRegistry registry;
+    CloudWatchMeterRegistry registry;
 
     @Autowired
     ApplicationContext context;
@@ -70,6 +83,53 @@ class MetricsIntegrationTest {
         assertThat(registry.find("http.server.requests.active").longTaskTimer()).as("not read, yet paid for").isNull();
         assertThat(context.getBeanNamesForType(MetricsRepositoryMethodInvocationListener.class))
             .as("queries are timed by the request").isEmpty();
+    }
+
+    @Autowired
+    SimpleMeterRegistry cumulative;
+
+    @Test
+    void timesEachRequestOnceWithTheTagsOfSpringsObservation() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 3; i++) {
+            send(client, "GET", "/api/users/?limit=1");
+        }
+        send(client, "GET", "/api/users/987654/");
+        send(client, "GET", "/nowhere");
+        send(client, "BREW", "/api/users/");
+        send(client, "POST", "/api/users/", "{\"name\": \"\"}");
+
+        assertThat(requests("GET", "/api/users", "200", "SUCCESS").count()).isEqualTo(3);
+        assertThat(requests("GET", "/api/users/{id}", "404", "CLIENT_ERROR").count()).isEqualTo(1);
+        assertThat(requests("GET", "NOT_FOUND", "404", "CLIENT_ERROR").count()).isEqualTo(1);
+        assertThat(requests("UNKNOWN", "UNKNOWN", "405", "CLIENT_ERROR").count()).isEqualTo(1);
+        assertThat(requests("POST", "/api/users", "400", "CLIENT_ERROR").count()).isEqualTo(1);
+        assertThat(cumulative.find("http.server.requests").timers()).extracting(timer -> timer.getId().getTag("exception"))
+            .as("exceptions answered as problems, as Spring's observation tagged them").containsOnly("none");
+        Timer list = requests("GET", "/api/users", "200", "SUCCESS");
+        assertThat(list.getId().getTag("application")).isEqualTo("helloapi");
+        assertThat(list.takeSnapshot().percentileValues()).as("management.metrics.distribution.percentiles")
+            .extracting(value -> value.percentile())
+            .containsExactly(0.5, 0.95, 0.99);
+    }
+
+    private Timer requests(String method, String uri, String status, String outcome) {
+        Timer timer = cumulative.find("http.server.requests")
+            .tags("method", method, "uri", uri, "status", status, "outcome", outcome)
+            .timer();
+        assertThat(timer).as("%s %s %s among %s", method, uri, status,
+                cumulative.find("http.server.requests").timers().stream().map(Timer::getId).toList())
+            .isNotNull();
+        return timer;
+    }
+
+    private void send(HttpClient client, String method, String path, String... body) throws Exception {
+        HttpRequest.BodyPublisher publisher = body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body[0]);
+        client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .method(method, publisher)
+            .header("Content-Type", "application/json")
+            .build(), HttpResponse.BodyHandlers.discarding());
     }
 
     @Test
