@@ -28,10 +28,10 @@ import org.springframework.web.servlet.HandlerMapping;
 /**
  * Times every request into {@value #NAME}, with the tags Spring's HTTP server observation gives it ({@code method},
  * {@code uri}, {@code status}, {@code outcome}, {@code exception}, plus the common {@code application} tag), in
- * place of that observation: measured, the observation's context, conventions and handlers cost about 9 % of a GET's
- * CPU, for one timer nothing else reads (no tracing runs). Each distinct set of tags gets its timer once; the tags
- * come from a bounded set (standard methods, matched routes, status codes, the application's exception classes), so
- * neither can a client grow the map.
+ * place of that observation: its context, conventions and handlers, for one timer nothing else reads (no tracing
+ * runs), cost about 7 % more of a GET's CPU than this filter, in interleaved runs. Each distinct set of tags gets its
+ * timer once; the tags come from a bounded set (standard methods, matched routes, status codes, the application's
+ * exception classes), so no client can grow the map.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
