@@ -67,6 +67,8 @@ class SecurityConfiguration {
             http.addFilter(corsFilter(cors.allowedOrigins(), problems));
         }
         if (!auth.enabled()) {
+            // Nobody is authenticated, so no anonymous token nor Servlet security API wrapper per request.
+            http.anonymous(AbstractHttpConfigurer::disable).servletApi(AbstractHttpConfigurer::disable);
             http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
             return http.build();
         }
