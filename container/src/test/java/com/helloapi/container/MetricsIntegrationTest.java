@@ -57,6 +57,10 @@ class MetricsIntegrationTest {
     @Autowired
     CloudWatchMeterRegistry registry;
 
+    /** Every request since start. */
+    @Autowired
+    SimpleMeterRegistry cumulative;
+
     @Autowired
     ApplicationContext context;
 
@@ -84,9 +88,6 @@ class MetricsIntegrationTest {
         assertThat(context.getBeanNamesForType(MetricsRepositoryMethodInvocationListener.class))
             .as("queries are timed by the request").isEmpty();
     }
-
-    @Autowired
-    SimpleMeterRegistry cumulative;
 
     @Test
     void timesEachRequestOnceWithTheTagsOfSpringsObservation() throws Exception {
