@@ -1,6 +1,7 @@
 package com.helloapi.container;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import ch.qos.logback.classic.Level;
@@ -23,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The container's log format is Spring Boot's Logstash layout written faster: for the same events, with and without
  * the {@code logging.structured.json.*} customizations, it must write exactly the bytes Spring's own formatter writes.
+ * The events include those written directly (a request line, plain messages) and those that go through the members
+ * (markers, exceptions, values that are not plain), so both paths are compared.
  */
 class LogstashJsonFormatterUnitTest {
 
@@ -47,7 +50,8 @@ class LogstashJsonFormatterUnitTest {
         StructuredLogEncoder spring = encoder("logstash");
         StructuredLogEncoder ours = encoder(LogstashJsonFormatter.class.getName());
 
-        for (LoggingEvent event : new LoggingEvent[] { plain(), withContext(), withNestedFailure(), withHardText() }) {
+        for (LoggingEvent event : new LoggingEvent[] { plain(), requestLine(), withUnusualPairs(), withContext(),
+                withNestedFailure(), withHardText() }) {
             String expected = new String(spring.encode(event), StandardCharsets.UTF_8);
 
             assertThat(new String(ours.encode(event), StandardCharsets.UTF_8)).isEqualTo(expected);
@@ -64,6 +68,26 @@ class LogstashJsonFormatterUnitTest {
 
     LoggingEvent plain() {
         return new LoggingEvent(Logger.FQCN, logger, Level.INFO, "started in {} ms", null, new Object[] { 42 });
+    }
+
+    LoggingEvent requestLine() {
+        LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.INFO, "{} {} {} {} ms", null,
+                new Object[] { "GET", "/api/users/{id}", 200, 3L });
+        event.setMDCPropertyMap(Map.of("request_id", "0f5e8c0e-7c2a-4b4e-9d0a-3f1c2b7a9e11"));
+        event.addKeyValuePair(new KeyValuePair("method", "GET"));
+        event.addKeyValuePair(new KeyValuePair("route", "/api/users/{id}"));
+        event.addKeyValuePair(new KeyValuePair("status", 200));
+        event.addKeyValuePair(new KeyValuePair("duration_ms", 3L));
+        return event;
+    }
+
+    LoggingEvent withUnusualPairs() {
+        LoggingEvent event = new LoggingEvent(Logger.FQCN, logger, Level.DEBUG, "unusual", null, null);
+        event.addKeyValuePair(new KeyValuePair("missing", null));
+        event.addKeyValuePair(new KeyValuePair("retried", true));
+        event.addKeyValuePair(new KeyValuePair("ratio", 0.25));
+        event.addKeyValuePair(new KeyValuePair("ids", List.of(1, 2)));
+        return event;
     }
 
     LoggingEvent withContext() {
