@@ -1,7 +1,6 @@
 package com.helloapi.users.web;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -21,12 +20,12 @@ import com.helloapi.users.UserQuery;
 import com.helloapi.users.UserUpdate;
 import com.helloapi.users.web.Cursors.Position;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,6 +36,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.util.ForwardedHeaderUtils;
@@ -48,6 +48,9 @@ import static org.springframework.http.MediaType.APPLICATION_JSON_VALUE;
 /**
  * {@code /api/users/}: maps HTTP onto the user functions. Routes are declared without the trailing slash; the
  * trailing-slash filter makes {@code /api/users/} and {@code /api/users/1/} reach them too, without a redirect.
+ * Handlers return bodies, set their headers on the response and declare their status, rather than return a
+ * {@code ResponseEntity}: Spring's handling of one (resolving its generic type for every handler that might take it,
+ * then copying its headers) measured about 7 % of a GET's CPU in interleaved rounds ({@code bench/}).
  */
 @RestController
 @RequestMapping("/api/users")
@@ -56,6 +59,9 @@ class UserController {
     static final String MERGE_PATCH_JSON_VALUE = "application/merge-patch+json";
 
     private static final String PATH = "/api/users/";
+
+    /** User data changes with every write and may be personal: never stored by a cache. */
+    private static final String NO_STORE = CacheControl.noStore().getHeaderValue();
 
     /** A host name, IPv4 or bracketed IPv6 address: anything else in a forwarded header is not used in links. */
     private static final Pattern ORIGIN_HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]");
@@ -91,9 +97,10 @@ class UserController {
     }
 
     @GetMapping
-    ResponseEntity<UserPageJson> list(@RequestParam(required = false) @Nullable String limit,
+    UserPageJson list(@RequestParam(required = false) @Nullable String limit,
             @RequestParam(required = false) @Nullable String cursor,
-            @RequestParam(required = false) @Nullable String email, HttpServletRequest request) {
+            @RequestParam(required = false) @Nullable String email, HttpServletRequest request,
+            HttpServletResponse response) {
         int size = limit == null ? UserQuery.DEFAULT_LIMIT : parseLimit(limit);
         String filter = email == null || email.isBlank() ? null : email.strip();
         Position position = cursor == null ? null : cursors.decode(cursor);
@@ -112,52 +119,52 @@ class UserController {
                 : new Position(users.isEmpty() ? position.id() + 1 : users.get(0).id(), true);
         // Most lists fit one page: the forwarded headers are only read when there is a link to write.
         String links = next == null && previous == null ? "" : linkBase(request, limit == null ? null : size, filter);
-        return ResponseEntity.ok()
-            .cacheControl(CacheControl.noStore())
-            .body(new UserPageJson(link(links, next), link(links, previous),
-                    users.stream().map(UserJson::of).toList()));
+        response.setHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+        return new UserPageJson(link(links, next), link(links, previous), users.stream().map(UserJson::of).toList());
     }
 
     @PostMapping(consumes = APPLICATION_JSON_VALUE)
-    ResponseEntity<UserJson> create(InputStream body,
-            @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length) {
+    @ResponseStatus(HttpStatus.CREATED)
+    UserJson create(InputStream body,
+            @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length,
+            HttpServletResponse response) {
         User user = createUser.apply(bodies.readObject(body, length == null ? -1 : length));
-        return ResponseEntity.created(URI.create(PATH + user.id() + "/"))
-            .eTag(etag(user))
-            .cacheControl(CacheControl.noStore())
-            .body(UserJson.of(user));
+        response.setHeader(HttpHeaders.LOCATION, PATH + user.id() + "/");
+        return representation(user, response);
     }
 
     @GetMapping("/{id}")
-    @Nullable ResponseEntity<UserJson> read(@PathVariable String id, WebRequest request) {
+    @Nullable UserJson read(@PathVariable String id, WebRequest request, HttpServletResponse response) {
         User user = getUser.apply(parseId(id));
         if (request.checkNotModified(etag(user))) {
             // 304 Not Modified, with the ETag: the client's copy is current.
             return null;
         }
-        return ok(user);
+        return representation(user, response);
     }
 
     @PutMapping(path = "/{id}", consumes = APPLICATION_JSON_VALUE)
-    ResponseEntity<UserJson> replace(@PathVariable String id, InputStream body,
+    UserJson replace(@PathVariable String id, InputStream body,
             @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length,
-            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
-        return ok(change(updateUser, id, body, length, ifMatch));
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            HttpServletResponse response) {
+        return representation(change(updateUser, id, body, length, ifMatch), response);
     }
 
     @PatchMapping(path = "/{id}", consumes = { APPLICATION_JSON_VALUE, MERGE_PATCH_JSON_VALUE })
-    ResponseEntity<UserJson> patch(@PathVariable String id, InputStream body,
+    UserJson patch(@PathVariable String id, InputStream body,
             @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length,
-            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
-        return ok(change(patchUser, id, body, length, ifMatch));
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            HttpServletResponse response) {
+        return representation(change(patchUser, id, body, length, ifMatch), response);
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id,
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String id,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch) {
         long userId = parseId(id);
         deleteUser.accept(new UserDeletion(userId, expectedVersion(userId, ifMatch)));
-        return ResponseEntity.noContent().build();
     }
 
     private User change(Function<UserUpdate, User> function, String id, InputStream body, @Nullable Long length,
@@ -167,8 +174,11 @@ class UserController {
         return function.apply(new UserUpdate(userId, fields, expectedVersion(userId, ifMatch)));
     }
 
-    private static ResponseEntity<UserJson> ok(User user) {
-        return ResponseEntity.ok().eTag(etag(user)).cacheControl(CacheControl.noStore()).body(UserJson.of(user));
+    /** The user's JSON, with its ETag. */
+    private static UserJson representation(User user, HttpServletResponse response) {
+        response.setHeader(HttpHeaders.ETAG, etag(user));
+        response.setHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
+        return UserJson.of(user);
     }
 
     /** A strong ETag: the version changes with every write, and so does the representation. */
