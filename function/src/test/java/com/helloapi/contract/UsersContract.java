@@ -129,6 +129,29 @@ public abstract class UsersContract {
         problem(send(Request.of("GET", "/api/users/").header("Accept", accept)), 406);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "application/yaml", "application/xml", "text/html" })
+    void writesThatCannotBeAnsweredInJsonAreRefusedBeforeWriting(String accept) {
+        create("Ada", "ada@example.com");
+
+        Response created = send(Request.of("POST", "/api/users/")
+            .header("Accept", accept)
+            .json("{\"name\":\"Bob\",\"email\":\"bob@example.com\"}"));
+        problem(created, 406);
+        assertThat(created.header("Location")).isNull();
+        assertThat(created.header("ETag")).isNull();
+        problem(send(Request.of("PUT", "/api/users/1/")
+            .header("Accept", accept)
+            .json("{\"name\":\"Ada L\",\"email\":\"ada.l@example.com\"}")), 406);
+        problem(send(Request.of("PATCH", "/api/users/1/").header("Accept", accept).json("{\"name\":\"Ada B\"}")),
+                406);
+
+        JsonNode users = json(get("/api/users/")).get("results");
+        assertThat(users).hasSize(1);
+        assertThat(users.get(0).get("name").asString()).isEqualTo("Ada");
+        assertThat(users.get(0).get("email").asString()).isEqualTo("ada@example.com");
+    }
+
     @Test
     void headAnswersLikeGetWithoutBody() {
         create("Ada", "ada@example.com");
