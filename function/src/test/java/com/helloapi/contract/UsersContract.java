@@ -125,7 +125,9 @@ public abstract class UsersContract {
     void answersInJsonOnly(String accept) {
         create("Ada", "ada@example.com");
 
-        problem(send(Request.of("GET", "/api/users/1/").header("Accept", accept)), 406);
+        Response user = send(Request.of("GET", "/api/users/1/").header("Accept", accept));
+        problem(user, 406);
+        assertThat(user.header("ETag")).as("no representation, so no tag of one").isNull();
         problem(send(Request.of("GET", "/api/users/").header("Accept", accept)), 406);
     }
 
