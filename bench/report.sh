@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README's Performance numbers with one command: builds the jar when there is none, creates the
 # benchmark database when it is missing, starts the API as the 1 GB Fargate task runs it (JDK 25, virtual threads,
-# heap sized for 1 GB), runs bench/run.sh against it, stops it, and runs bench/startup.sh. About 11 minutes.
+# heap sized for 1 GB), runs bench/run.sh against it, stops it, and runs bench/startup.sh. 6-12 minutes.
 #
 #   bench/report.sh
 #
