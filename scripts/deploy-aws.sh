@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build HelloAPI's container image, push it to ECR with a unique tag and roll it out with ecs-stack.yaml.
-# Run ./scripts/deploy-aws.sh --help for the options; docs/deploy-ecs.md for the whole story.
+# Build HelloAPI's container image, push it to ECR with a unique tag, migrate the database with it and then roll it out
+# with ecs-stack.yaml. Run ./scripts/deploy-aws.sh --help for the options; docs/deploy-ecs.md for the whole story.
 set -euo pipefail
 
 usage() {
@@ -8,16 +8,25 @@ usage() {
 Usage: scripts/deploy-aws.sh [options] [--] [Key=Value ...]
 
 Builds the jar (./mvnw -B -DskipTests package), builds container/Dockerfile, makes sure the ECR repository
-exists (scan on push), pushes the image as <git-short-sha>-<UTC timestamp>, deploys ecs-stack.yaml with
-ImageUri=<that image> (a rolling ECS deployment), waits until the service is stable and prints the API URL.
+exists (scan on push) and pushes the image as <git-short-sha>-<UTC timestamp>. Then, in this order:
+  1. deploys ecs-stack.yaml with MigrationImageUri=<that image>; the serving tasks keep their image
+     (on the stack's first deploy they start with the new one, as nothing older exists);
+  2. runs the migration task once (the image with the argument "migrate", as the schema owner), waits for it
+     to stop and aborts the deploy unless it exited 0;
+  3. if the runtime database secret was never rotated, starts its first rotation (the role it rotates exists
+     once the migration ran) and waits for it;
+  4. deploys ecs-stack.yaml with ImageUri=<that image> (a rolling ECS deployment), waits until the service is
+     stable and prints the API URL.
 
 Options:
   -r, --region REGION        AWS region            (env AWS_REGION, AWS_DEFAULT_REGION, then the CLI profile)
   -s, --stack-name NAME      CloudFormation stack  (env STACK_NAME, default: helloapi)
       --repository NAME      ECR repository        (env ECR_REPOSITORY, default: helloapi)
   -p, --parameter Key=Value  Extra stack parameter override; repeatable. Words after -- are overrides too,
-                             as are the space-separated words of env PARAMETER_OVERRIDES.
-      --image-tag TAG        Deploy an image tag already in ECR: no build, no push (use it to roll back).
+                             as are the space-separated words of env PARAMETER_OVERRIDES. Not ImageUri nor
+                             MigrationImageUri: this script sets them.
+      --image-tag TAG        Deploy an image tag already in ECR: no build, no push (use it to roll back; its
+                             migration step finds nothing to do, Flyway ignores newer applied migrations).
       --dry-run              Print every command instead of running it (needs no AWS account, credentials
                              or Docker engine; values only AWS could tell are shown as <placeholders>).
   -h, --help                 Show this help.
@@ -139,7 +148,11 @@ done
 
 for override in ${overrides[@]+"${overrides[@]}"}; do
   [[ "$override" == *=* ]] || die "parameter override '$override' is not Key=Value"
-  [[ "$override" != ImageUri=* ]] || die "ImageUri is set by this script; use --image-tag to choose an existing image"
+  case "$override" in
+    ImageUri=* | MigrationImageUri=*)
+      die "${override%%=*} is set by this script; use --image-tag to choose an existing image"
+      ;;
+  esac
 done
 
 # Everything below runs from the repository root (mvnw, container/Dockerfile, ecs-stack.yaml).
@@ -207,21 +220,108 @@ else
     --image-ids "imageTag=${image_tag}" --query 'imageDetails[0].imageTags' --output text
 fi
 
-log "Deploy stack ${stack_name} with ${image_uri}"
-run aws cloudformation deploy --region "$region" \
-  --template-file ecs-stack.yaml \
-  --stack-name "$stack_name" \
-  --capabilities CAPABILITY_IAM \
-  --no-fail-on-empty-changeset \
-  --parameter-overrides "ImageUri=${image_uri}" ${overrides[@]+"${overrides[@]}"}
+# The SecretsManager transform (the hosted rotation function of the runtime database secret) expands into a nested
+# stack, hence CAPABILITY_AUTO_EXPAND; aws cloudformation deploy keeps the previous value of every parameter not given.
+deploy_stack() {
+  run aws cloudformation deploy --region "$region" \
+    --template-file ecs-stack.yaml \
+    --stack-name "$stack_name" \
+    --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+    --no-fail-on-empty-changeset \
+    --parameter-overrides "$@" ${overrides[@]+"${overrides[@]}"}
+}
 
 output() {
   capture "<$1>" aws cloudformation describe-stacks --region "$region" --stack-name "$stack_name" \
     --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text
 }
 
-log "Wait for the service to become stable"
+# --- 1. The migration task definition gets the new image; the service keeps running the previous one. ---------------
+# A stack without the migration task (none yet, or one from before it existed) has no earlier image that could run
+# against the new schema, so its serving tasks get the new image at once: they answer 503 until step 2 has migrated.
+describe_migration=(aws cloudformation describe-stacks --region "$region" --stack-name "$stack_name"
+  --query "Stacks[0].Outputs[?OutputKey=='MigrationTaskDefinitionArn'].OutputValue" --output text)
+if [[ "$dry_run" == true ]]; then
+  existing_migration=$(capture '<MigrationTaskDefinitionArn>' "${describe_migration[@]}")
+elif ! existing_migration=$("${describe_migration[@]}" 2>&1); then
+  # Only a stack that does not exist yet may be told apart this way; any other failure stops the deploy.
+  [[ "$existing_migration" == *"does not exist"* ]] || die "cannot describe stack ${stack_name}: ${existing_migration}"
+  existing_migration=""
+fi
+phase_one=("MigrationImageUri=${image_uri}")
+if [[ -z "$existing_migration" || "$existing_migration" == None ]]; then
+  phase_one+=("ImageUri=${image_uri}")
+  log "Deploy stack ${stack_name}: first deploy with a migration task, serving tasks start on ${image_uri} too"
+else
+  log "Deploy stack ${stack_name}: migration task definition on ${image_uri}, serving tasks unchanged"
+fi
+deploy_stack "${phase_one[@]}"
+
+# --- 2. Migrate, exactly once, before any serving task runs the new image. --------------------------------------------
 cluster_name=$(output ClusterName)
+migration_task_definition=$(output MigrationTaskDefinitionArn)
+task_subnets=$(output TaskSubnetIds)
+task_security_group=$(output TaskSecurityGroupId)
+task_public_ip=$(output TaskAssignPublicIp)
+
+network="awsvpcConfiguration={subnets=[${task_subnets}],securityGroups=[${task_security_group}]"
+network+=",assignPublicIp=${task_public_ip}}"
+
+log "Run the database migration (${migration_task_definition})"
+migration_task=$(capture '<migration-task-arn>' aws ecs run-task --region "$region" \
+  --cluster "$cluster_name" \
+  --task-definition "$migration_task_definition" \
+  --launch-type FARGATE \
+  --count 1 \
+  --started-by deploy-aws.sh \
+  --network-configuration "$network" \
+  --query 'tasks[0].taskArn' --output text)
+[[ -n "$migration_task" && "$migration_task" != None ]] ||
+  die "ECS did not start the migration task (aws ecs run-task reported no task); nothing was rolled out"
+
+log "Wait for the migration to finish"
+run aws ecs wait tasks-stopped --region "$region" --cluster "$cluster_name" --tasks "$migration_task" ||
+  die "the migration task ${migration_task} has not stopped yet; the service still runs its previous image"
+migration_exit=$(capture 0 aws ecs describe-tasks --region "$region" --cluster "$cluster_name" \
+  --tasks "$migration_task" --query 'tasks[0].containers[0].exitCode' --output text)
+if [[ "$migration_exit" != 0 ]]; then
+  migration_reason=$(aws ecs describe-tasks --region "$region" --cluster "$cluster_name" --tasks "$migration_task" \
+    --query 'tasks[0].[stoppedReason, containers[0].reason]' --output text 2>/dev/null || true)
+  migration_reason=${migration_reason//$'\t'/; }
+  die "the migration failed (exit code ${migration_exit}; ${migration_reason:-no reason given});" \
+    "the service still runs its previous image. Logs: aws logs tail $(output LogGroupName) --log-stream-name-prefix migrate --region ${region}"
+fi
+
+# --- 3. The first rotation of the runtime secret, once its role exists. -----------------------------------------------
+# The stack creates the rotation schedule without rotating (RotateImmediatelyOnUpdate: false): helloapi_app is created
+# by the migration. Rotations after this one are Secrets Manager's, weekly; running tasks follow them without a deploy.
+runtime_secret=$(output DbSecretArn)
+last_rotated=$(capture None aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \
+  --query LastRotatedDate --output text)
+if [[ -z "$last_rotated" || "$last_rotated" == None ]]; then
+  log "First rotation of the runtime database secret (helloapi_app and helloapi_app_clone)"
+  run aws secretsmanager rotate-secret --region "$region" --secret-id "$runtime_secret" >/dev/null
+  if [[ "$dry_run" == true ]]; then
+    printf '+ # every 10 s, for at most 10 minutes, until LastRotatedDate is set:\n+ %s\n' "$(command_line \
+      aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \
+      --query LastRotatedDate --output text)" >&3
+  else
+    for ((attempt = 1; ; attempt++)); do
+      last_rotated=$(aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \
+        --query LastRotatedDate --output text)
+      [[ -n "$last_rotated" && "$last_rotated" != None ]] && break
+      ((attempt < 60)) || die "the first rotation of ${runtime_secret} has not finished after 10 minutes; see the" \
+        "log of the rotation function (aws logs tail /aws/lambda/${stack_name}-db-secret-rotation --region ${region})"
+      sleep 10
+    done
+  fi
+fi
+
+# --- 4. Roll the service onto the new image. --------------------------------------------------------------------------
+log "Deploy stack ${stack_name}: serving tasks on ${image_uri}"
+deploy_stack "ImageUri=${image_uri}" "MigrationImageUri=${image_uri}"
+
+log "Wait for the service to become stable"
 service_name=$(output ServiceName)
 run aws ecs wait services-stable --region "$region" --cluster "$cluster_name" --services "$service_name"
 

@@ -110,6 +110,66 @@ class GracefulShutdownIntegrationTest {
         }
     }
 
+    /**
+     * A client that keeps its connections alive and has a request in flight at SIGTERM is told, in that response,
+     * that the connection closes: it never sends another request on a connection the server is about to close.
+     */
+    @Test
+    void tellsKeptAliveClientsToCloseAfterSigterm(@TempDir Path logs) throws Exception {
+        TestDatabase database = TestDatabase.shared();
+        int port = freePort();
+        Process app = start(database, port, logs.resolve("app.log"), "-cp", System.getProperty("java.class.path"),
+                HelloApiContainer.class.getName());
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
+            byte[] get = "GET /api/users/ HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            List<InputStream> ins = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(30_000);
+                sockets.add(socket);
+                InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+                ins.add(in);
+                socket.getOutputStream().write(get);
+                RawHttp.Response before = RawHttp.read(in);
+                assertThat(before.status()).isEqualTo(200);
+                assertThat(before.header("connection")).as("kept alive before the signal").isNull();
+            }
+
+            List<Future<RawHttp.Response>> inFlight = new ArrayList<>();
+            try (Connection blocker = database.connect()) {
+                blocker.setAutoCommit(false);
+                blocker.createStatement().execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+                for (int i = 0; i < sockets.size(); i++) {
+                    sockets.get(i).getOutputStream().write(get);
+                    InputStream in = ins.get(i);
+                    inFlight.add(clients.submit(() -> RawHttp.read(in)));
+                }
+                Thread.sleep(1000);
+                app.destroy();
+                Thread.sleep(1000);
+                blocker.rollback();
+            }
+
+            for (Future<RawHttp.Response> response : inFlight) {
+                RawHttp.Response answer = response.get(30, TimeUnit.SECONDS);
+                assertThat(answer.status()).isEqualTo(200);
+                assertThat(answer.header("connection")).as("the response after SIGTERM closes its connection")
+                    .isEqualToIgnoringCase("close");
+            }
+            assertThat(app.waitFor(25, TimeUnit.SECONDS)).as("exits inside ECS's stop timeout").isTrue();
+        }
+        finally {
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            clients.shutdownNow();
+            app.destroyForcibly();
+        }
+    }
+
     /** The API in a JVM of its own, {@code java javaArguments...}, with the settings a task gets, on this database. */
     static Process start(TestDatabase database, int port, Path log, String... javaArguments) throws IOException {
         List<String> command = new ArrayList<>();

@@ -121,6 +121,11 @@ final class RawHttp {
         }
     }
 
+    /** One response from a connection the caller keeps (keep-alive). */
+    static Response read(InputStream in) throws IOException {
+        return read(in, false, false);
+    }
+
     private static Response read(InputStream in, boolean head, boolean mayClose) throws IOException {
         while (true) {
             String statusLine = line(in);

@@ -39,7 +39,7 @@ class StartupSettingsIntegrationTest {
     void missingDatabaseHostAndUser(CapturedOutput output) {
         start(SECRET);
 
-        assertOneReport(output, "Invalid settings: DB_HOST is not set; DB_USERNAME is not set");
+        assertOneReport(output, "Invalid settings: DB_HOST is not set; DB_USERNAME is not set (nor DB_SECRET_ARN)");
     }
 
     @Test
@@ -50,11 +50,17 @@ class StartupSettingsIntegrationTest {
     }
 
     @Test
-    void holdTimeoutNotLongerThanStatementTimeout(CapturedOutput output) {
-        start(SECRET, "--db.host=localhost", "--db.username=postgres", "--db.statement-timeout=5s",
-                "--db.hold-timeout=5s");
+    void poolLifetimeShorterThanHikariAccepts(CapturedOutput output) {
+        start(SECRET, "--db.host=localhost", "--db.username=postgres", "--db.pool-max-lifetime=10s");
 
-        assertOneReport(output, "DB_HOLD_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT (PT5S)");
+        assertOneReport(output, "DB_POOL_MAX_LIFETIME must be at least 30s, not PT10S");
+    }
+
+    @Test
+    void secretThatIsNotAnArn(CapturedOutput output) {
+        start(SECRET, "--db.host=localhost", "--db.secret-arn=helloapi/db");
+
+        assertOneReport(output, "DB_SECRET_ARN must be a secret's ARN");
     }
 
     @Test

@@ -1,8 +1,11 @@
 package com.helloapi.deploy;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,14 +33,20 @@ import static com.helloapi.testing.CloudFormationTemplate.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ecs-stack.yaml against the seed architecture and issue 4: references resolve, the security-group graph is exactly the
- * seed's, the numbers (health check, ports, sizes, scaling) hold, the database is private and encrypted, and no secret
- * is ever a plain value. Needs no AWS account.
+ * ecs-stack.yaml against the seed architecture and issues 4 and 15: references resolve, the security-group graph is the
+ * seed's plus the rotation function and the endpoints, the numbers (health check, ports, sizes, scaling) hold, the
+ * database is private and encrypted, the API logs in as its own rotating role while only the migration task uses the
+ * master secret, the health check leaves the database out, no secret is ever a plain value, and the connection budget
+ * computed from both templates holds at its worst moment for every instance class allowed. Needs no AWS account.
  */
 class EcsStackTemplateUnitTest {
 
     private static final CloudFormationTemplate TEMPLATE = CloudFormationTemplate
         .load(CloudFormationTemplate.locate("ecs-stack.yaml"));
+
+    /** The Lambda stack, whose connections count against the same database. */
+    private static final CloudFormationTemplate LAMBDA = CloudFormationTemplate
+        .load(CloudFormationTemplate.locate("template.yaml"));
 
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
@@ -154,7 +163,7 @@ class EcsStackTemplateUnitTest {
     class SecurityGroups {
 
         @Test
-        void graphIsExactlyTheSeeds() {
+        void graphIsTheSeedsPlusTheRotationFunctionAndTheEndpoints() {
             assertThat(rules()).containsExactlyInAnyOrder(
                     new Rule("AlbSecurityGroup", "ingress", "cidr:" + ANYWHERE, "tcp", 80, 80),
                     new Rule("AlbSecurityGroup", "ingress", "cidr:" + ANYWHERE, "tcp", 443, 443),
@@ -162,13 +171,31 @@ class EcsStackTemplateUnitTest {
                     new Rule("EcsSecurityGroup", "ingress", "sg:AlbSecurityGroup", "tcp", 8000, 8000),
                     new Rule("EcsSecurityGroup", "egress", "sg:DbSecurityGroup", "tcp", 5432, 5432),
                     new Rule("EcsSecurityGroup", "egress", "cidr:" + ANYWHERE, "tcp", 443, 443),
-                    new Rule("DbSecurityGroup", "ingress", "sg:EcsSecurityGroup", "tcp", 5432, 5432));
+                    new Rule("DbSecurityGroup", "ingress", "sg:EcsSecurityGroup", "tcp", 5432, 5432),
+                    new Rule("RotationSecurityGroup", "egress", "sg:DbSecurityGroup", "tcp", 5432, 5432),
+                    new Rule("RotationSecurityGroup", "egress", "cidr:" + ANYWHERE, "tcp", 443, 443),
+                    new Rule("DbSecurityGroup", "ingress", "sg:RotationSecurityGroup", "tcp", 5432, 5432),
+                    new Rule("EndpointSecurityGroup", "ingress", "cidr:Vpc.CidrBlock", "tcp", 443, 443));
         }
 
         @Test
-        void onlyTheThreeSeedGroupsExist() {
-            assertThat(TEMPLATE.resourcesOfType("AWS::EC2::SecurityGroup"))
-                .containsExactlyInAnyOrder("AlbSecurityGroup", "EcsSecurityGroup", "DbSecurityGroup");
+        void onlyTheSeedGroupsAndThoseOfTheRotationFunctionAndTheEndpointsExist() {
+            assertThat(TEMPLATE.resourcesOfType("AWS::EC2::SecurityGroup")).containsExactlyInAnyOrder(
+                    "AlbSecurityGroup", "EcsSecurityGroup", "DbSecurityGroup", "RotationSecurityGroup",
+                    "EndpointSecurityGroup");
+        }
+
+        @Test
+        void migrationAndRotationReachTheDatabaseThroughTheirGroups() {
+            // The deploy script runs the migration task in the group the stack outputs: the tasks' group.
+            assertThat(ref(map(TEMPLATE.outputs().get("TaskSecurityGroupId")).get("Value")))
+                .isEqualTo("EcsSecurityGroup");
+            Map<String, Object> hosted = hostedRotation();
+            assertThat(hosted.get("VpcSecurityGroupIds"))
+                .isEqualTo(Map.of("Fn::GetAtt", List.of("RotationSecurityGroup", "GroupId")));
+            assertThat(rules()).contains(
+                    new Rule("DbSecurityGroup", "ingress", "sg:EcsSecurityGroup", "tcp", 5432, 5432),
+                    new Rule("DbSecurityGroup", "ingress", "sg:RotationSecurityGroup", "tcp", 5432, 5432));
         }
 
         @Test
@@ -226,7 +253,12 @@ class EcsStackTemplateUnitTest {
             String peer = null;
             for (String key : List.of("CidrIp", "CidrIpv6", "SourcePrefixListId", "DestinationPrefixListId")) {
                 if (rule.containsKey(key)) {
-                    peer = (key.startsWith("Cidr") ? "cidr:" : "prefix-list:") + rule.get(key);
+                    Object value = rule.get(key);
+                    Object getAtt = intrinsic(value, "Fn::GetAtt");
+                    if (getAtt != null) {
+                        value = String.join(".", list(getAtt).stream().map(String::valueOf).toList());
+                    }
+                    peer = (key.startsWith("Cidr") ? "cidr:" : "prefix-list:") + value;
                 }
             }
             for (String key : List.of("SourceSecurityGroupId", "DestinationSecurityGroupId")) {
@@ -301,6 +333,40 @@ class EcsStackTemplateUnitTest {
             assertThat(refs(subnets.get(2))).containsExactly("PublicSubnet1", "PublicSubnet2");
         }
 
+        @Test
+        void secretsManagerEndpointAdmitsTheWholeVpcOn443() {
+            Map<String, Object> endpoint = TEMPLATE.properties("SecretsManagerEndpoint");
+            assertThat(endpoint).containsEntry("VpcEndpointType", "Interface")
+                .containsEntry("PrivateDnsEnabled", true)
+                .containsEntry("ServiceName", Map.of("Fn::Sub", "com.amazonaws.${AWS::Region}.secretsmanager"));
+            assertThat(refs(endpoint.get("SubnetIds"))).containsExactly("PrivateSubnet1", "PrivateSubnet2");
+            assertThat(refs(endpoint.get("SecurityGroupIds"))).containsExactly("EndpointSecurityGroup");
+            // Private DNS sends every caller in the VPC to the endpoint, so it must admit them all, not one group.
+            List<Object> ingress = list(TEMPLATE.properties("EndpointSecurityGroup").get("SecurityGroupIngress"));
+            assertThat(ingress).hasSize(1);
+            assertThat(map(ingress.get(0))).containsEntry("IpProtocol", "tcp")
+                .containsEntry("FromPort", 443)
+                .containsEntry("ToPort", 443)
+                .containsEntry("CidrIp", Map.of("Fn::GetAtt", List.of("Vpc", "CidrBlock")));
+        }
+
+        @Test
+        void endpointsServeThePrivateSubnetsExactlyWhenTheyHaveNoNatGateway() {
+            assertThat(TEMPLATE.conditions()).containsEntry("NoNatGateway",
+                    Map.of("Fn::Not", List.of(Map.of("Condition", "UsePrivateSubnets"))));
+            for (String id : List.of("SecretsManagerEndpoint", "RdsApiEndpoint", "EndpointSecurityGroup")) {
+                assertThat(TEMPLATE.resource(id)).as(id).containsEntry("Condition", "NoNatGateway");
+            }
+            // The rotation function asks the RDS API where the master secret's database is.
+            assertThat(TEMPLATE.properties("RdsApiEndpoint")).containsEntry("PrivateDnsEnabled", true)
+                .containsEntry("ServiceName", Map.of("Fn::Sub", "com.amazonaws.${AWS::Region}.rds"));
+            // The service and the rotation schedule wait for them.
+            Map<String, Object> ready = map(TEMPLATE.resource("NetworkReady").get("Metadata"));
+            assertThat(String.valueOf(ready)).contains("SecretsManagerEndpoint", "RdsApiEndpoint");
+            assertThat(list(TEMPLATE.resource("DbRuntimeSecretRotation").get("DependsOn"))).contains("NetworkReady");
+            assertThat(String.valueOf(TEMPLATE.resource("Service").get("DependsOn"))).contains("NetworkReady");
+        }
+
     }
 
     @Nested
@@ -319,6 +385,28 @@ class EcsStackTemplateUnitTest {
                 .containsEntry("UnhealthyThresholdCount", 3);
             assertThat(ref(targetGroup.get("HealthCheckPath"))).isEqualTo("HealthCheckPath");
             assertThat(TEMPLATE.parameterDefault("HealthCheckPath")).isEqualTo("/actuator/health/readiness");
+        }
+
+        @Test
+        void healthCheckIsTheReadinessProbeWhichLeavesTheDatabaseOut() throws Exception {
+            // A check that includes the database fails on every task at once when the database is away, and ECS
+            // replaces the whole fleet: only the actuator's probes may be chosen, and readiness must not include db.
+            assertThat(TEMPLATE.allowedValues("HealthCheckPath"))
+                .containsExactlyInAnyOrder("/actuator/health/readiness", "/actuator/health/liveness");
+            Map<String, Object> groups;
+            try (InputStream yaml = getClass().getResourceAsStream("/config/application.yaml")) {
+                Map<String, Object> management = map(
+                        map(new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml)).get("management"));
+                groups = map(map(map(management.get("endpoint")).get("health")).get("group"));
+            }
+            String readiness = String.valueOf(map(groups.get("readiness")).get("include"));
+            assertThat(readiness.split("\\s*,\\s*")).as("readiness group").contains("readinessState")
+                .doesNotContain("db");
+            // Nor does any other check run against the tasks: no container health check in either task definition.
+            for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
+                list(TEMPLATE.properties(taskDefinition).get("ContainerDefinitions")).forEach(
+                        (container) -> assertThat(map(container)).as(taskDefinition).doesNotContainKey("HealthCheck"));
+            }
         }
 
         @Test
@@ -404,7 +492,7 @@ class EcsStackTemplateUnitTest {
         @Test
         void containerGetsTheDatabaseSettingsTheAppReads() {
             assertThat(environment()).containsOnlyKeys("PORT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE",
-                    "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS");
+                    "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS");
             assertThat(environment().get("CLOUDWATCH_METRICS_ENABLED")).isEqualTo("true");
             assertThat(environment().get("DB_HOST")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
                     "Endpoint.Address")));
@@ -433,7 +521,7 @@ class EcsStackTemplateUnitTest {
                     "FARGATE");
             Map<String, Object> deployment = map(service.get("DeploymentConfiguration"));
             assertThat(deployment).containsEntry("MinimumHealthyPercent", 100)
-                .containsEntry("MaximumPercent", 200)
+                .containsEntry("MaximumPercent", 150)
                 .containsEntry("DeploymentCircuitBreaker", Map.of("Enable", true, "Rollback", true));
             assertThat(ref(service.get("EnableExecuteCommand"))).isEqualTo("EnableExecuteCommand");
             assertThat(TEMPLATE.parameterDefault("EnableExecuteCommand")).isEqualTo("false");
@@ -454,26 +542,112 @@ class EcsStackTemplateUnitTest {
         }
 
         @Test
-        void taskRoleMayOnlyPublishItsOwnMetricsAndUseEcsExecWhenEnabled() {
+        void taskRoleReadsOnlyTheRuntimeSecretPublishesOnlyItsOwnMetricsAndUsesEcsExecWhenEnabled() {
             List<Object> policies = list(TEMPLATE.properties("TaskRole").get("Policies"));
-            assertThat(policies).hasSize(2);
+            assertThat(policies).hasSize(3);
 
-            Map<String, Object> metrics = map(policies.get(0));
+            Map<String, Object> secret = map(map(policies.get(0)).get("PolicyDocument"));
+            assertThat(actions(secret)).containsExactly("secretsmanager:GetSecretValue");
+            assertThat(list(secret.get("Statement"))).singleElement()
+                .satisfies((statement) -> assertThat(ref(map(statement).get("Resource"))).isEqualTo("DbRuntimeSecret"));
+
+            Map<String, Object> metrics = map(policies.get(1));
             Set<String> metricActions = actions(metrics);
             assertThat(metricActions).containsExactly("cloudwatch:PutMetricData");
             assertThat(walk(metrics).anyMatch("HelloAPI"::equals)).as("limited to the HelloAPI namespace").isTrue();
 
-            List<Object> exec = list(intrinsic(policies.get(1), "Fn::If"));
+            List<Object> exec = list(intrinsic(policies.get(2), "Fn::If"));
             assertThat(exec.get(0)).isEqualTo("ExecEnabled");
             assertThat(ref(exec.get(2))).isEqualTo("AWS::NoValue");
             assertThat(actions(exec.get(1))).allMatch((action) -> action.startsWith("ssmmessages:"));
+            assertThat(String.valueOf(policies)).doesNotContain("MasterUserSecret", "kms:");
         }
 
-        private Set<String> actions(Object policy) {
-            return walk(policy).filter((node) -> node instanceof String)
-                .map(Object::toString)
-                .filter((value) -> value.matches("[a-z0-9]+:[A-Za-z]+"))
-                .collect(Collectors.toSet());
+        @Test
+        void servingTasksLogInWithTheRuntimeSecretAndNeverMigrate() {
+            assertThat(ref(environment().get("DB_SECRET_ARN"))).isEqualTo("DbRuntimeSecret");
+            assertThat(TEMPLATE.type("DbRuntimeSecret")).isEqualTo("AWS::SecretsManager::Secret");
+            assertThat(environment()).containsEntry("DB_MIGRATE", "false")
+                .doesNotContainKeys("DB_USERNAME", "DB_PASSWORD", "DB_RUNTIME_SECRET_ARN");
+            assertThat(keyValues(container().get("Secrets"), "Name", "ValueFrom")).doesNotContainKeys("DB_USERNAME",
+                    "DB_PASSWORD");
+            assertThat(ref(environment().get("DB_POOL_SIZE"))).isEqualTo("DbPoolSize");
+            assertThat(TEMPLATE.parameterDefault("DbPoolSize")).isEqualTo("4");
+        }
+
+    }
+
+    @Nested
+    class Migration {
+
+        @Test
+        void migrationTaskRunsMigrateAsTheSchemaOwnerWithTheMasterSecret() {
+            Map<String, Object> migration = migrationContainer();
+            assertThat(migration.get("Command")).isEqualTo(List.of("migrate"));
+            Map<String, Object> environment = environment(migration);
+            assertThat(environment.get("DB_SECRET_ARN"))
+                .isEqualTo(Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")));
+            // helloapi_app gets the runtime secret's first password here: the rotation needs a login that works.
+            assertThat(ref(environment.get("DB_RUNTIME_SECRET_ARN"))).isEqualTo("DbRuntimeSecret");
+            assertThat(environment).doesNotContainKeys("DB_MIGRATE", "DB_USERNAME", "DB_PASSWORD", "PORT");
+            assertThat(migration).doesNotContainKeys("Secrets", "PortMappings");
+            for (String name : List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE")) {
+                assertThat(environment.get(name)).as(name).isEqualTo(environment().get(name));
+            }
+        }
+
+        @Test
+        void migrationRunsTheMigrationImageOrElseTheServiceImageWithTheSharedExecutionRoleAndLogs() {
+            Map<String, Object> migration = migrationContainer();
+            assertThat(list(intrinsic(migration.get("Image"), "Fn::If"))).containsExactly("HasMigrationImage",
+                    Map.of("Ref", "MigrationImageUri"), Map.of("Ref", "ImageUri"));
+            assertThat(TEMPLATE.parameterDefault("MigrationImageUri")).isEmpty();
+            Map<String, Object> task = TEMPLATE.properties("MigrationTaskDefinition");
+            assertThat(task.get("ExecutionRoleArn"))
+                .isEqualTo(TEMPLATE.properties("TaskDefinition").get("ExecutionRoleArn"));
+            assertThat(task.get("TaskRoleArn")).isEqualTo(Map.of("Fn::GetAtt", List.of("MigrationTaskRole", "Arn")));
+            assertThat(task).containsEntry("NetworkMode", "awsvpc").containsEntry("RequiresCompatibilities",
+                    List.of("FARGATE"));
+            Map<String, Object> logging = map(map(migration.get("LogConfiguration")).get("Options"));
+            assertThat(ref(logging.get("awslogs-group"))).isEqualTo("LogGroup");
+            assertThat(logging).containsEntry("awslogs-stream-prefix", "migrate");
+        }
+
+        @Test
+        void migrationTaskRoleReadsOnlyTheMasterAndRuntimeSecrets() {
+            List<Object> policies = list(TEMPLATE.properties("MigrationTaskRole").get("Policies"));
+            List<Object> statements = walk(policies)
+                .filter((node) -> node instanceof Map<?, ?> statement && statement.containsKey("Effect"))
+                .toList();
+            assertThat(statements).singleElement().satisfies((statement) -> {
+                assertThat(map(statement)).containsEntry("Action", "secretsmanager:GetSecretValue");
+                assertThat(list(map(statement).get("Resource"))).containsExactlyInAnyOrder(
+                        Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")),
+                        Map.of("Ref", "DbRuntimeSecret"));
+            });
+            // Nothing else reads the master secret: not the serving tasks, not ECS on their behalf.
+            for (String role : List.of("TaskRole", "ExecutionRole")) {
+                assertThat(String.valueOf(TEMPLATE.properties(role))).as(role).doesNotContain("MasterUserSecret");
+            }
+        }
+
+        @Test
+        void outputsGiveTheDeployScriptWhatRunTaskNeeds() {
+            Map<String, Object> outputs = TEMPLATE.outputs();
+            assertThat(ref(map(outputs.get("MigrationTaskDefinitionArn")).get("Value")))
+                .isEqualTo("MigrationTaskDefinition");
+            assertThat(map(outputs.get("MigrationTaskDefinitionFamily")).get("Value"))
+                .isEqualTo(TEMPLATE.properties("MigrationTaskDefinition").get("Family"));
+            Map<String, Object> awsvpc = map(
+                    map(TEMPLATE.properties("Service").get("NetworkConfiguration")).get("AwsvpcConfiguration"));
+            List<Object> serviceSubnets = list(intrinsic(awsvpc.get("Subnets"), "Fn::If"));
+            List<Object> outputSubnets = list(intrinsic(map(outputs.get("TaskSubnetIds")).get("Value"), "Fn::If"));
+            assertThat(outputSubnets.get(0)).isEqualTo(serviceSubnets.get(0));
+            for (int branch = 1; branch <= 2; branch++) {
+                assertThat(list(intrinsic(outputSubnets.get(branch), "Fn::Join")))
+                    .containsExactly(",", serviceSubnets.get(branch));
+            }
+            assertThat(map(outputs.get("TaskAssignPublicIp")).get("Value")).isEqualTo(awsvpc.get("AssignPublicIp"));
         }
 
     }
@@ -530,19 +704,25 @@ class EcsStackTemplateUnitTest {
     class Secrets {
 
         @Test
-        void noEnvironmentVariableCarriesASecret() {
-            assertThat(environment().keySet())
-                .noneMatch((name) -> name.contains("PASSWORD") || name.contains("SECRET") || name.contains("KEY"));
+        void noEnvironmentVariableCarriesASecretOnlyTheArnOfOne() {
+            Set<Object> secretArns = Set.of(Map.of("Ref", "DbRuntimeSecret"),
+                    Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")));
+            for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
+                for (Object container : list(TEMPLATE.properties(taskDefinition).get("ContainerDefinitions"))) {
+                    environment(map(container)).forEach((name, value) -> {
+                        if (name.matches(".*(PASSWORD|SECRET|KEY|TOKEN).*")) {
+                            assertThat(name).as("%s %s", taskDefinition, name).endsWith("_SECRET_ARN");
+                            assertThat(value).as("%s %s", taskDefinition, name).isIn(secretArns);
+                        }
+                    });
+                }
+            }
         }
 
         @Test
-        void credentialsAndSecretKeyArriveAsEcsSecrets() {
+        void onlySecretKeyArrivesAsAnEcsSecretDatabaseCredentialsAreReadByArn() {
             Map<String, Object> secrets = keyValues(container().get("Secrets"), "Name", "ValueFrom");
-            assertThat(secrets).containsOnlyKeys("DB_USERNAME", "DB_PASSWORD", "SECRET_KEY");
-            assertThat(secrets.get("DB_USERNAME"))
-                .isEqualTo(Map.of("Fn::Sub", "${Database.MasterUserSecret.SecretArn}:username::"));
-            assertThat(secrets.get("DB_PASSWORD"))
-                .isEqualTo(Map.of("Fn::Sub", "${Database.MasterUserSecret.SecretArn}:password::"));
+            assertThat(secrets).containsOnlyKeys("SECRET_KEY");
             assertThat(ref(secrets.get("SECRET_KEY"))).isEqualTo("AppSecret");
         }
 
@@ -555,7 +735,7 @@ class EcsStackTemplateUnitTest {
         }
 
         @Test
-        void executionRoleReadsExactlyTheTwoSecrets() {
+        void executionRoleReadsOnlyTheSecretKey() {
             List<Object> secretStatements = walk(TEMPLATE.properties("ExecutionRole").get("Policies"))
                 .filter((node) -> node instanceof Map<?, ?> statement
                         && String.valueOf(statement.get("Action")).contains("secretsmanager"))
@@ -563,9 +743,7 @@ class EcsStackTemplateUnitTest {
             assertThat(secretStatements).hasSize(1);
             Map<String, Object> statement = map(secretStatements.get(0));
             assertThat(statement).containsEntry("Action", "secretsmanager:GetSecretValue");
-            assertThat(list(statement.get("Resource"))).containsExactlyInAnyOrder(
-                    Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")),
-                    Map.of("Ref", "AppSecret"));
+            assertThat(ref(statement.get("Resource"))).isEqualTo("AppSecret");
         }
 
         @Test
@@ -583,6 +761,60 @@ class EcsStackTemplateUnitTest {
     }
 
     @Nested
+    class Rotation {
+
+        @Test
+        void runtimeSecretRotatesWeeklyWithAlternatingUsersAsTheMasterUser() {
+            assertThat(TEMPLATE.root()).containsEntry("Transform", "AWS::SecretsManager-2024-09-16");
+            Map<String, Object> schedule = TEMPLATE.properties("DbRuntimeSecretRotation");
+            assertThat(ref(schedule.get("SecretId"))).isEqualTo("DbRuntimeSecret");
+            assertThat(map(schedule.get("RotationRules"))).containsOnly(Map.entry("AutomaticallyAfterDays", 7));
+            Map<String, Object> hosted = hostedRotation();
+            assertThat(hosted).containsEntry("RotationType", "PostgreSQLMultiUser")
+                .containsEntry("MasterSecretArn",
+                        Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")));
+            // The master secret uses aws/secretsmanager (no MasterUserSecretKmsKeyId), so no key ARN is needed.
+            assertThat(TEMPLATE.properties("Database")).doesNotContainKey("MasterUserSecret");
+            assertThat(hosted).doesNotContainKeys("MasterSecretKmsKeyArn", "KmsKeyArn");
+        }
+
+        @Test
+        void firstRotationWaitsForTheMigrationNotForTheStack() {
+            // helloapi_app exists only once the first migration ran: the deploy script starts the first rotation.
+            assertThat(TEMPLATE.properties("DbRuntimeSecretRotation"))
+                .containsEntry("RotateImmediatelyOnUpdate", false);
+            assertThat(list(TEMPLATE.resource("DbRuntimeSecretRotation").get("DependsOn")))
+                .contains("DbRuntimeSecretAttachment", "DbIngressFromRotation");
+        }
+
+        @Test
+        void rotationFunctionRunsInThePrivateSubnetsWithItsOwnGroup() {
+            Map<String, Object> hosted = hostedRotation();
+            assertThat(hosted.get("VpcSubnetIds")).isEqualTo(Map.of("Fn::Join",
+                    List.of(",", List.of(Map.of("Ref", "PrivateSubnet1"), Map.of("Ref", "PrivateSubnet2")))));
+            assertThat(hosted.get("VpcSecurityGroupIds"))
+                .isEqualTo(Map.of("Fn::GetAtt", List.of("RotationSecurityGroup", "GroupId")));
+        }
+
+        @Test
+        void runtimeSecretHoldsWhatAlternatingUsersRotationReads() {
+            Map<String, Object> generate = map(TEMPLATE.properties("DbRuntimeSecret").get("GenerateSecretString"));
+            assertThat(generate).containsEntry("GenerateStringKey", "password");
+            String template = String.valueOf(intrinsic(generate.get("SecretStringTemplate"), "Fn::Sub"));
+            Map<String, Object> json = map(new Yaml(new SafeConstructor(new LoaderOptions())).load(template));
+            assertThat(json).containsOnly(Map.entry("username", "helloapi_app"), Map.entry("dbname", "my_database"),
+                    Map.entry("masterarn", "${Database.MasterUserSecret.SecretArn}"));
+            // The first password avoids the characters the rotation function never generates either.
+            assertThat(generate.get("ExcludeCharacters")).isEqualTo(hostedRotation().get("ExcludeCharacters"));
+            Map<String, Object> attachment = TEMPLATE.properties("DbRuntimeSecretAttachment");
+            assertThat(ref(attachment.get("SecretId"))).isEqualTo("DbRuntimeSecret");
+            assertThat(ref(attachment.get("TargetId"))).isEqualTo("Database");
+            assertThat(attachment).containsEntry("TargetType", "AWS::RDS::DBInstance");
+        }
+
+    }
+
+    @Nested
     class Monitoring {
 
         @Test
@@ -590,7 +822,9 @@ class EcsStackTemplateUnitTest {
             Set<String> metrics = new HashSet<>();
             for (String alarm : TEMPLATE.resourcesOfType("AWS::CloudWatch::Alarm")) {
                 Map<String, Object> properties = TEMPLATE.properties(alarm);
-                metrics.add(properties.get("Namespace") + "/" + properties.get("MetricName"));
+                walk(properties).filter((node) -> node instanceof Map<?, ?> metric && metric.containsKey("MetricName"))
+                    .map(CloudFormationTemplate::map)
+                    .forEach((metric) -> metrics.add(metric.get("Namespace") + "/" + metric.get("MetricName")));
                 assertThat(refs(properties.get("AlarmActions"))).as(alarm).containsExactly("AlarmTopic");
             }
             assertThat(metrics).contains("AWS/ApplicationELB/HTTPCode_ELB_5XX_Count",
@@ -599,6 +833,31 @@ class EcsStackTemplateUnitTest {
                     "AWS/RDS/CPUUtilization", "AWS/RDS/FreeStorageSpace", "AWS/RDS/DatabaseConnections");
             assertThat(TEMPLATE.properties("LatencyP99Alarm")).containsEntry("ExtendedStatistic", "p99");
             assertThat(TEMPLATE.resource("AlarmEmailSubscription")).containsEntry("Condition", "HasAlarmEmail");
+        }
+
+        @Test
+        void databaseConnectionsAlarmIsAShareOfTheClassesMaxConnections() {
+            Map<String, Object> alarm = TEMPLATE.properties("DbConnectionsAlarm");
+            List<Object> metrics = list(alarm.get("Metrics"));
+            Map<String, Object> expression = metrics.stream()
+                .map(CloudFormationTemplate::map)
+                .filter((metric) -> metric.containsKey("Expression"))
+                .findFirst()
+                .orElseThrow();
+            List<Object> sub = list(intrinsic(expression.get("Expression"), "Fn::Sub"));
+            assertThat(sub.get(0)).isEqualTo("100 * connections / ${MaxConnections}");
+            assertThat(map(sub.get(1))).containsEntry("MaxConnections", Map.of("Fn::FindInMap",
+                    List.of("DbInstanceClasses", Map.of("Ref", "DbInstanceClass"), "MaxConnections")));
+            assertThat(expression).containsEntry("ReturnData", true);
+            assertThat(alarm).containsEntry("ComparisonOperator", "GreaterThanOrEqualToThreshold");
+        }
+
+        @Test
+        void applicationErrorsAlarmCoversTheDatabaseSide() {
+            // The health check leaves the database out; its outages show as the tasks' 503s.
+            Map<String, Object> alarm = TEMPLATE.properties("Target5xxAlarm");
+            assertThat(alarm).containsEntry("MetricName", "HTTPCode_Target_5XX_Count");
+            assertThat(String.valueOf(alarm.get("AlarmDescription"))).contains("database");
         }
 
         @Test
@@ -636,11 +895,20 @@ class EcsStackTemplateUnitTest {
                 }
             });
             List<String> required = List.of("ApiUrl", "VpcId", "PrivateSubnet1Id", "PrivateSubnet2Id", "DbEndpoint",
-                    "DbPort", "DbName", "DbSecretArn", "DbSecurityGroupId", "AppSecretArn", "ClusterName",
-                    "ServiceName", "LogGroupName");
+                    "DbPort", "DbName", "DbSecretArn", "DbMasterSecretArn", "DbSecurityGroupId", "AppSecretArn",
+                    "ClusterName", "ServiceName", "LogGroupName", "MigrationTaskDefinitionArn", "TaskSubnetIds",
+                    "TaskSecurityGroupId", "TaskAssignPublicIp");
             assertThat(exports.values())
                 .containsAll(required.stream().map((name) -> "${AWS::StackName}-" + name).toList());
             exports.forEach((name, export) -> assertThat(export).isEqualTo("${AWS::StackName}-" + name));
+        }
+
+        @Test
+        void dbSecretArnIsTheRuntimeSecretTheMasterSecretIsItsOwnOutput() {
+            // template.yaml imports DbSecretArn for the Lambda function: it must be the API's role, never the owner.
+            assertThat(ref(map(TEMPLATE.outputs().get("DbSecretArn")).get("Value"))).isEqualTo("DbRuntimeSecret");
+            assertThat(map(TEMPLATE.outputs().get("DbMasterSecretArn")).get("Value"))
+                .isEqualTo(Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")));
         }
 
         @Test
@@ -651,13 +919,133 @@ class EcsStackTemplateUnitTest {
 
     }
 
+    /**
+     * The connection budget at its worst moment, computed from both templates: a deployment at MaxTaskCount running
+     * MaximumPercent of it, each with the pool its task definition injects, plus the Lambda function's share (reserved
+     * concurrency times its largest allowed pool, or RDS Proxy's MaxConnectionsPercent of max_connections, whichever
+     * is more), the migration task's pool, the rotation function and an administrator, within max_connections minus
+     * superuser_reserved_connections, for every DB instance class the stack allows.
+     */
+    @Nested
+    class ConnectionBudget {
+
+        /** RDS's default for PostgreSQL: max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000). */
+        private static final long BYTES_PER_CONNECTION = 9_531_392L;
+
+        private static final int MAX_CONNECTIONS_CAP = 5000;
+
+        /** PostgreSQL's superuser_reserved_connections, which the stack's parameter group leaves at its default. */
+        private static final int SUPERUSER_RESERVED = 3;
+
+        /** Kept free for an administrator's psql session and monitoring. */
+        private static final int ADMIN_HEADROOM = 3;
+
+        /** The rotation function logs in once at a time (new, current, master credentials), closing each login. */
+        private static final int ROTATION = 1;
+
+        @Test
+        void everyAllowedClassHasItsMemoryAndTheMaxConnectionsRdsDerivesFromIt() {
+            List<String> allowed = TEMPLATE.allowedValues("DbInstanceClass");
+            assertThat(allowed).contains(TEMPLATE.parameterDefault("DbInstanceClass"));
+            Map<String, Object> classes = map(TEMPLATE.mappings().get("DbInstanceClasses"));
+            assertThat(classes.keySet()).containsExactlyInAnyOrderElementsOf(allowed);
+            classes.forEach((name, limits) -> assertThat(map(limits).get("MaxConnections")).as(name)
+                .isEqualTo(maxConnections(name)));
+            // The formula is RDS's default only while the parameter group leaves both settings alone.
+            assertThat(map(TEMPLATE.properties("DbParameterGroup").get("Parameters")))
+                .doesNotContainKeys("max_connections", "superuser_reserved_connections");
+        }
+
+        @Test
+        void holdsAtTheWorstMomentForEveryAllowedInstanceClass() {
+            for (String instanceClass : TEMPLATE.allowedValues("DbInstanceClass")) {
+                Budget budget = budget(instanceClass);
+                assertThat(budget.total()).as("%s", budget).isLessThanOrEqualTo(budget.forClients());
+            }
+        }
+
+        @Test
+        void connectionsAlarmFiresBeforeClientConnectionsRunOutOnEveryAllowedClass() {
+            double threshold = ((Number) TEMPLATE.properties("DbConnectionsAlarm").get("Threshold")).doubleValue();
+            for (String instanceClass : TEMPLATE.allowedValues("DbInstanceClass")) {
+                Budget budget = budget(instanceClass);
+                assertThat(threshold / 100 * budget.maxConnections()).as("%s", budget)
+                    .isLessThan(budget.forClients() - ADMIN_HEADROOM);
+            }
+        }
+
+        @Test
+        void operatorGuideShowsTheBudgetOfTheDefaultAndTheLargestClass() throws IOException {
+            String guide = Files.readString(CloudFormationTemplate.locate("docs/deploy-ecs.md"));
+            Budget byDefault = budget(TEMPLATE.parameterDefault("DbInstanceClass"));
+            Budget largest = TEMPLATE.allowedValues("DbInstanceClass")
+                .stream()
+                .map(ConnectionBudget::budget)
+                .max(Comparator.comparingInt(Budget::maxConnections))
+                .orElseThrow();
+            for (Budget budget : List.of(byDefault, largest)) {
+                assertThat(guide).as("docs/deploy-ecs.md shows %s", budget)
+                    .contains(budget.instanceClass())
+                    .contains("**" + budget.total() + " of " + budget.forClients() + "**");
+            }
+        }
+
+        private static Budget budget(String instanceClass) {
+            Map<String, Object> deployment = map(TEMPLATE.properties("Service").get("DeploymentConfiguration"));
+            int maxTasks = Integer.parseInt(TEMPLATE.parameterDefault("MaxTaskCount"));
+            // ECS rounds the deployment's upper limit down.
+            int tasks = maxTasks * ((Number) deployment.get("MaximumPercent")).intValue() / 100;
+            int taskPool = Integer.parseInt(TEMPLATE.valueWithDefaults(environment().get("DB_POOL_SIZE")));
+            int migration = Integer
+                .parseInt(TEMPLATE.valueWithDefaults(environment(migrationContainer()).get("DB_POOL_SIZE")));
+
+            int maxConnections = maxConnections(instanceClass);
+            Map<String, Object> function = LAMBDA.properties("HelloApiFunction");
+            int concurrency = Integer.parseInt(LAMBDA.valueWithDefaults(function.get("ReservedConcurrentExecutions")));
+            String lambdaPool = ref(map(map(function.get("Environment")).get("Variables")).get("DB_POOL_SIZE"));
+            int largestLambdaPool = LAMBDA.allowedValues(lambdaPool)
+                .stream()
+                .mapToInt(Integer::parseInt)
+                .max()
+                .orElseThrow();
+            int proxyPercent = ((Number) map(
+                    LAMBDA.properties("DbProxyTargetGroup").get("ConnectionPoolConfigurationInfo"))
+                .get("MaxConnectionsPercent")).intValue();
+            int lambda = Math.max(concurrency * largestLambdaPool, maxConnections * proxyPercent / 100);
+            return new Budget(instanceClass, maxConnections, tasks, taskPool, lambda, migration);
+        }
+
+        /** From the memory the DbInstanceClasses mapping states for the class. */
+        private static int maxConnections(String instanceClass) {
+            Object limits = map(TEMPLATE.mappings().get("DbInstanceClasses")).get(instanceClass);
+            assertThat(limits).as("DbInstanceClasses mapping entry for %s", instanceClass).isNotNull();
+            long memory = ((Number) map(limits).get("MemoryGiB")).longValue() * 1024 * 1024 * 1024;
+            return (int) Math.min(memory / BYTES_PER_CONNECTION, MAX_CONNECTIONS_CAP);
+        }
+
+        /** Connections at the worst moment on one instance class. */
+        record Budget(String instanceClass, int maxConnections, int tasks, int taskPool, int lambda, int migration) {
+
+            int forClients() {
+                return this.maxConnections - SUPERUSER_RESERVED;
+            }
+
+            int total() {
+                return this.tasks * this.taskPool + this.lambda + this.migration + ROTATION + ADMIN_HEADROOM;
+            }
+
+        }
+
+    }
+
     @Nested
     class Style {
 
         @Test
         void sectionsComeInTheAgreedOrder() {
-            assertThat(TEMPLATE.root().keySet()).containsExactly("AWSTemplateFormatVersion", "Description",
-                    "Parameters", "Conditions", "Resources", "Outputs");
+            // Transform (the hosted rotation function) and Mappings (the DB classes) in CloudFormation's own order.
+            assertThat(TEMPLATE.root().keySet()).containsExactly("AWSTemplateFormatVersion", "Transform",
+                    "Description", "Parameters", "Mappings", "Conditions", "Resources", "Outputs");
         }
 
         @Test
@@ -703,10 +1091,15 @@ class EcsStackTemplateUnitTest {
         return map(containers.get(0));
     }
 
-    /** Container environment by name, both branches of a conditional entry included. */
+    /** The serving container's environment by name, both branches of a conditional entry included. */
     private static Map<String, Object> environment() {
+        return environment(container());
+    }
+
+    /** A container's environment by name, both branches of a conditional entry included. */
+    private static Map<String, Object> environment(Map<String, Object> container) {
         Map<String, Object> environment = new LinkedHashMap<>();
-        for (Object entry : list(container().get("Environment"))) {
+        for (Object entry : list(container.get("Environment"))) {
             Object conditional = intrinsic(entry, "Fn::If");
             List<Object> candidates = (conditional != null) ? list(conditional).subList(1, 3) : List.of(entry);
             for (Object candidate : candidates) {
@@ -733,6 +1126,23 @@ class EcsStackTemplateUnitTest {
 
     private static List<String> refs(Object references) {
         return list(references).stream().map(CloudFormationTemplate::ref).toList();
+    }
+
+    private static Set<String> actions(Object policy) {
+        return walk(policy).filter((node) -> node instanceof String)
+            .map(Object::toString)
+            .filter((value) -> value.matches("[a-z0-9]+:[A-Za-z]+"))
+            .collect(Collectors.toSet());
+    }
+
+    private static Map<String, Object> migrationContainer() {
+        List<Object> containers = list(TEMPLATE.properties("MigrationTaskDefinition").get("ContainerDefinitions"));
+        assertThat(containers).hasSize(1);
+        return map(containers.get(0));
+    }
+
+    private static Map<String, Object> hostedRotation() {
+        return map(TEMPLATE.properties("DbRuntimeSecretRotation").get("HostedRotationLambda"));
     }
 
 }

@@ -21,10 +21,12 @@ import static com.helloapi.testing.CloudFormationTemplate.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * template.yaml, the SAM template of the Lambda target, against issue 3: the handler and MAIN_CLASS it names exist,
- * SnapStart applies because the API invokes the published alias, the HTTP API hands every route to Spring with
- * payload format 2.0, the function sits in the ECS stack's VPC through exactly the exports ecs-stack.yaml defines,
- * and no secret is a plain value. Needs no AWS account; ../shared/tools/cfn-check validates the rest in CI.
+ * template.yaml, the SAM template of the Lambda target, against issues 3 and 15: the handler and MAIN_CLASS it names
+ * exist, SnapStart applies because the API invokes the published alias, the HTTP API hands every route to Spring with
+ * payload format 2.0, the function sits in the ECS stack's VPC through exactly the exports ecs-stack.yaml defines, logs
+ * in with the ECS stack's rotating runtime secret and never migrates, its connections are bounded, and no secret is a
+ * plain value. The connection budget of both stacks together is computed in EcsStackTemplateUnitTest. Needs no AWS
+ * account; ../shared/tools/cfn-check validates the rest in CI.
  */
 class LambdaTemplateUnitTest {
 
@@ -132,45 +134,49 @@ class LambdaTemplateUnitTest {
     }
 
     @Test
-    void boundsDatabaseConnectionsByConcurrencyTimesPool() {
+    void boundsItsDatabaseConnectionsByConcurrencyTimesPoolOrByTheProxysShare() {
+        // The terms EcsStackTemplateUnitTest.ConnectionBudget reads: without the proxy, instances x pool; with it,
+        // the proxy's MaxConnectionsPercent of max_connections.
         assertThat(ref(function().get("ReservedConcurrentExecutions"))).isEqualTo("ReservedConcurrency");
         assertThat(TEMPLATE.parameterDefault("ReservedConcurrency")).isEqualTo("5");
         assertThat(ref(environment().get("DB_POOL_SIZE"))).isEqualTo("DbPoolSize");
-        assertThat(list(map(TEMPLATE.parameters().get("DbPoolSize")).get("AllowedValues"))).containsExactly(1, 2);
+        assertThat(TEMPLATE.allowedValues("DbPoolSize")).containsExactly("1", "2");
         assertThat(environment()).containsEntry("DB_POOL_MIN_IDLE", "0");
-        // The README's connection budget, from the numbers the templates and the application really use: at full
-        // scale, ECS tasks x the app's pool plus the function's concurrency x its pool stay within db.t3.micro's
-        // 109 client connections (112 max_connections minus 3 reserved for superusers).
-        int ecsTasks = Integer.parseInt(ECS_STACK.parameterDefault("MaxTaskCount"));
-        int taskPool = defaultPoolSize();
-        int lambda = Integer.parseInt(TEMPLATE.parameterDefault("ReservedConcurrency"))
-                * Integer.parseInt(TEMPLATE.parameterDefault("DbPoolSize"));
-        assertThat(ECS_STACK.parameterDefault("DbInstanceClass")).isEqualTo("db.t3.micro");
-        assertThat(ecsTasks * taskPool + lambda).isEqualTo(105).isLessThanOrEqualTo(109);
-    }
-
-    /** The pool size a task gets when DB_POOL_SIZE is not set, as application.yaml says. */
-    static int defaultPoolSize() {
-        try (var yaml = LambdaTemplateUnitTest.class.getResourceAsStream("/application.yaml")) {
-            Matcher pool = Pattern.compile("maximum-pool-size: \\$\\{DB_POOL_SIZE:(\\d+)}")
-                .matcher(new String(yaml.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-            assertThat(pool.find()).as("application.yaml sets the pool from DB_POOL_SIZE").isTrue();
-            return Integer.parseInt(pool.group(1));
-        }
-        catch (java.io.IOException ex) {
-            throw new java.io.UncheckedIOException(ex);
-        }
+        Map<String, Object> pool = map(
+                TEMPLATE.properties("DbProxyTargetGroup").get("ConnectionPoolConfigurationInfo"));
+        assertThat(pool.get("MaxConnectionsPercent")).isEqualTo(20);
+        assertThat((int) pool.get("MaxIdleConnectionsPercent"))
+            .isLessThanOrEqualTo((int) pool.get("MaxConnectionsPercent"));
     }
 
     @Test
-    void rdsProxyAndSecretsEndpointAreOptional() {
+    void neverMigratesAndLogsInWithTheEcsStacksRuntimeSecret() {
+        assertThat(environment()).containsEntry("DB_MIGRATE", "false");
+        assertThat(environment().get("DB_SECRET_ARN"))
+            .isEqualTo(Map.of("Fn::ImportValue", Map.of("Fn::Sub", "${NetworkStackName}-DbSecretArn")));
+        // In the ECS stack that export is the runtime secret (role helloapi_app), not the RDS-managed master secret.
+        assertThat(ref(map(ECS_STACK.outputs().get("DbSecretArn")).get("Value"))).isEqualTo("DbRuntimeSecret");
+        // The proxy logs in with the same secret, and reads it through the ECS stack's endpoint (HTTPS out).
+        List<Object> auth = list(TEMPLATE.properties("DbProxy").get("Auth"));
+        assertThat(map(auth.get(0)).get("SecretArn")).isEqualTo(environment().get("DB_SECRET_ARN"));
+        assertThat(list(TEMPLATE.properties("DbProxySecurityGroup").get("SecurityGroupEgress")))
+            .anySatisfy(rule -> assertThat(map(rule)).containsEntry("FromPort", 443).containsEntry("ToPort", 443));
+    }
+
+    @Test
+    void rdsProxyIsOptionalAndTheSecretsManagerEndpointIsTheEcsStacks() {
         for (String proxyResource : List.of("DbProxy", "DbProxyTargetGroup", "DbProxyRole", "DbProxySecurityGroup",
                 "LambdaEgressToProxy", "DbIngressFromProxy")) {
             assertThat(TEMPLATE.resource(proxyResource)).as(proxyResource).containsEntry("Condition", "UseRdsProxy");
         }
-        assertThat(TEMPLATE.resource("SecretsManagerEndpoint")).containsEntry("Condition", "CreateEndpoint");
         assertThat(TEMPLATE.parameterDefault("EnableRdsProxy")).isEqualTo("false");
         assertThat(list(intrinsic(environment().get("DB_HOST"), "Fn::If")).get(0)).isEqualTo("UseRdsProxy");
+        // Two endpoints with private DNS for one service cannot share a VPC: the ECS stack's admits the whole VPC.
+        assertThat(TEMPLATE.resourcesOfType("AWS::EC2::VPCEndpoint")).isEmpty();
+        assertThat(TEMPLATE.parameters()).doesNotContainKey("CreateVpcEndpoint");
+        assertThat(ECS_STACK.properties("SecretsManagerEndpoint")).containsEntry("PrivateDnsEnabled", true);
+        assertThat(String.valueOf(ECS_STACK.properties("EndpointSecurityGroup").get("SecurityGroupIngress")))
+            .contains("CidrIp={Fn::GetAtt=[Vpc, CidrBlock]}");
     }
 
     @Test
@@ -189,7 +195,7 @@ class LambdaTemplateUnitTest {
             .as("no secret is a parameter").doesNotContain("password", "secret"));
         String policies = String.valueOf(function().get("Policies"));
         assertThat(policies).contains("secretsmanager:GetSecretValue", "DbSecretArn", "AppSecretArn")
-            .doesNotContain("\"*\"", "Resource=*");
+            .doesNotContain("\"*\"", "Resource=*", "DbMasterSecretArn");
     }
 
     @Test

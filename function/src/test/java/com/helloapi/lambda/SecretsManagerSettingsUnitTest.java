@@ -13,54 +13,50 @@ import org.springframework.core.env.StandardEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-/** Secrets read at start-up from their ARNs, with a map standing in for Secrets Manager. */
+/** The cursor-signing key read at start-up from its ARN, with a map standing in for Secrets Manager. */
 class SecretsManagerSettingsUnitTest {
 
     static final String DB_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234";
 
     static final String APP_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:helloapi-app";
 
-    final Map<String, String> secrets = new HashMap<>(Map.of(DB_ARN,
-            "{\"username\":\"helloapi\",\"password\":\"s3cr3t\\\"!\"}", APP_ARN, "0123456789abcdef0123456789"));
+    final Map<String, String> secrets = new HashMap<>(Map.of(APP_ARN, "0123456789abcdef0123456789"));
 
     @Test
-    void turnsBothSecretsIntoSettingsAheadOfTheEnvironment() {
-        StandardEnvironment environment = environment(Map.<String, Object>of("DB_SECRET_ARN", DB_ARN, "APP_SECRET_ARN", APP_ARN,
-                "db.username", "from-environment"));
+    void turnsTheAppSecretIntoTheCursorKeyAheadOfTheEnvironment() {
+        StandardEnvironment environment = environment(Map.<String, Object>of("APP_SECRET_ARN", APP_ARN,
+                "helloapi.cursor-secret", "from-environment"));
 
         new SecretsManagerSettings(this.secrets::get).postProcessEnvironment(environment, new SpringApplication());
 
-        assertThat(environment.getProperty("db.username")).isEqualTo("helloapi");
-        assertThat(environment.getProperty("db.password")).isEqualTo("s3cr3t\"!");
         assertThat(environment.getProperty("helloapi.cursor-secret")).isEqualTo("0123456789abcdef0123456789");
     }
 
     @Test
-    void readsSecretKeyFromAJsonAppSecretToo() {
-        this.secrets.put(APP_ARN, "{\"SECRET_KEY\":\"json-held-key-0123456789\"}");
-
-        assertThat(SecretsManagerSettings.read(this.secrets::get, null, APP_ARN))
-            .containsExactly(Map.entry("helloapi.cursor-secret", "json-held-key-0123456789"));
-    }
-
-    @Test
-    void doesNothingWithoutArns() {
-        StandardEnvironment environment = environment(Map.of());
+    void leavesTheDatabaseSecretToTheDriver() {
+        StandardEnvironment environment = environment(Map.<String, Object>of("DB_SECRET_ARN", DB_ARN));
 
         new SecretsManagerSettings(arn -> {
-            throw new AssertionError("no secret should be read");
+            throw new AssertionError("no secret should be read at start-up");
         }).postProcessEnvironment(environment, new SpringApplication());
 
         assertThat(environment.getPropertySources().contains(SecretsManagerSettings.PROPERTY_SOURCE)).isFalse();
     }
 
     @Test
-    void rejectsADbSecretWithoutCredentialsWithoutQuotingIt() {
-        this.secrets.put(DB_ARN, "{\"user\":\"helloapi\",\"pass\":\"hunter2\"}");
+    void readsSecretKeyFromAJsonAppSecretToo() {
+        this.secrets.put(APP_ARN, "{\"SECRET_KEY\":\"json-held-key-0123456789\"}");
+
+        assertThat(SecretsManagerSettings.read(this.secrets::get, APP_ARN)).isEqualTo("json-held-key-0123456789");
+    }
+
+    @Test
+    void rejectsAnAppSecretThatIsNotJsonWithoutQuotingIt() {
+        this.secrets.put(APP_ARN, "{\"SECRET_KEY\": hunter2");
 
         assertThatExceptionOfType(InvalidSettingsException.class)
-            .isThrownBy(() -> SecretsManagerSettings.read(this.secrets::get, DB_ARN, null))
-            .withMessageContaining("DB_SECRET_ARN")
+            .isThrownBy(() -> SecretsManagerSettings.read(this.secrets::get, APP_ARN))
+            .withMessageContaining("APP_SECRET_ARN")
             .withMessageNotContaining("hunter2");
     }
 
@@ -69,8 +65,8 @@ class SecretsManagerSettingsUnitTest {
         assertThatExceptionOfType(InvalidSettingsException.class)
             .isThrownBy(() -> SecretsManagerSettings.read(arn -> {
                 throw new IllegalStateException("AccessDeniedException");
-            }, DB_ARN, null))
-            .withMessage("Cannot read the DB_SECRET_ARN secret " + DB_ARN + ": AccessDeniedException");
+            }, APP_ARN))
+            .withMessage("Cannot read the APP_SECRET_ARN secret " + APP_ARN + ": AccessDeniedException");
     }
 
     private static StandardEnvironment environment(Map<String, Object> properties) {

@@ -2,7 +2,9 @@ package com.helloapi.database;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.helloapi.settings.InvalidSettingsException;
@@ -11,18 +13,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Where the database is, how long a statement may take and a connection may be held: bound from
- * {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USERNAME}, {@code DB_PASSWORD}, {@code DB_SSLMODE},
- * {@code DB_STATEMENT_TIMEOUT} and {@code DB_HOLD_TIMEOUT} (or the {@code db.*} properties).
+ * Where the database is, whose credentials to log in with and how long a statement may take: bound from
+ * {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_SECRET_ARN} (or {@code DB_USERNAME} and
+ * {@code DB_PASSWORD}), {@code DB_SSLMODE}, {@code DB_STATEMENT_TIMEOUT} and {@code DB_POOL_MAX_LIFETIME} (or the
+ * {@code db.*} properties).
+ *
+ * @param secretArn a Secrets Manager secret with {@code username} and {@code password}, read by the driver itself
+ * so that a rotated password reaches running processes; when set, {@code username} and {@code password} are unused
  */
 @ConfigurationProperties("db")
 public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int port,
-        @DefaultValue("my_database") String name, @Nullable String username, @DefaultValue("") String password,
-        @DefaultValue("prefer") String sslmode, @DefaultValue("5s") Duration statementTimeout,
-        @DefaultValue("30s") Duration holdTimeout) {
+        @DefaultValue("my_database") String name, @Nullable String secretArn, @Nullable String username,
+        @DefaultValue("") String password, @DefaultValue("prefer") String sslmode,
+        @DefaultValue("5s") Duration statementTimeout, @DefaultValue("30m") Duration poolMaxLifetime) {
 
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
+
+    /** HikariCP's own floor: it ignores a shorter lifetime without a word. */
+    private static final Duration SHORTEST_LIFETIME = Duration.ofSeconds(30);
 
     /** @throws InvalidSettingsException naming every missing or wrong setting */
     public DatabaseSettings {
@@ -30,8 +39,12 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         if (host == null || host.isBlank()) {
             problems.add("DB_HOST is not set");
         }
-        if (username == null || username.isBlank()) {
-            problems.add("DB_USERNAME is not set");
+        if (!usesSecret(secretArn) && (username == null || username.isBlank())) {
+            problems.add("DB_USERNAME is not set (nor DB_SECRET_ARN)");
+        }
+        if (usesSecret(secretArn) && !secretArn.startsWith("arn:")) {
+            problems.add("DB_SECRET_ARN must be a secret's ARN (arn:aws:secretsmanager:<region>:...), not '"
+                    + secretArn + "'");
         }
         if (port < 1 || port > 65535) {
             problems.add("DB_PORT must be between 1 and 65535, not " + port);
@@ -46,19 +59,62 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         if (statementTimeout.isNegative() || statementTimeout.isZero()) {
             problems.add("DB_STATEMENT_TIMEOUT must be positive, not " + statementTimeout);
         }
-        if (holdTimeout.isNegative()
-                || !holdTimeout.isZero() && holdTimeout.compareTo(statementTimeout) <= 0) {
-            // Shorter, and a slow statement would break its connection instead of being cancelled by the server.
-            problems.add("DB_HOLD_TIMEOUT must be 0 (no limit) or longer than DB_STATEMENT_TIMEOUT ("
-                    + statementTimeout + "), not " + holdTimeout);
+        if (poolMaxLifetime.compareTo(SHORTEST_LIFETIME) < 0) {
+            problems.add("DB_POOL_MAX_LIFETIME must be at least 30s, not " + poolMaxLifetime);
         }
         if (!problems.isEmpty()) {
             throw new InvalidSettingsException(String.join("; ", problems));
         }
     }
 
+    private static boolean usesSecret(@Nullable String secretArn) {
+        return secretArn != null && !secretArn.isBlank();
+    }
+
+    boolean usesSecret() {
+        return usesSecret(secretArn);
+    }
+
+    /** The AWS JDBC Wrapper's URL: pgjdbc underneath, the wrapper's plugins in between. */
     String jdbcUrl() {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + name + "?sslmode=" + sslmode;
+        return "jdbc:aws-wrapper:postgresql://" + host + ":" + port + "/" + name;
+    }
+
+    /**
+     * What the driver and its plugins are told besides the URL:
+     * <ul>
+     * <li>{@code targetServerType=primary}: after a failover a new connection never lands on a server that is still
+     * read-only (the endpoint's DNS moving to the promoted standby).</li>
+     * <li>Enhanced failure monitoring ({@code efm2}): a statement still unanswered after the server would have
+     * cancelled it has its host probed from a separate connection, and is aborted when the host stops answering,
+     * rather than waiting for TCP to give up.</li>
+     * <li>With {@code DB_SECRET_ARN}, the Secrets Manager plugin ({@code awsSecretsManager}): the credentials come
+     * from the secret, cached, and are fetched again when a login fails on authentication.</li>
+     * </ul>
+     */
+    Map<String, String> driverProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("wrapperPlugins", usesSecret() ? "awsSecretsManager,efm2" : "efm2");
+        properties.put("sslmode", sslmode);
+        properties.put("targetServerType", "primary");
+        // pgjdbc remembers a host it found read-only for this long: a promoted standby is tried again within 2 s.
+        properties.put("hostRecheckSeconds", "2");
+        // The wrapper takes its timeouts in milliseconds and hands pgjdbc seconds.
+        properties.put("connectTimeout", "2000");
+        properties.put("tcpKeepAlive", "true");
+        properties.put("options", sessionOptions());
+        long statementMillis = statementTimeout.toMillis();
+        properties.put("failureDetectionTime", String.valueOf(statementMillis + 1000));
+        properties.put("failureDetectionInterval", "1000");
+        properties.put("failureDetectionCount", "3");
+        // The probe's own connection must not hang on a silent host either.
+        properties.put("monitoring-connectTimeout", "1000");
+        properties.put("monitoring-loginTimeout", "1000");
+        properties.put("monitoring-socketTimeout", "1000");
+        if (usesSecret()) {
+            properties.put("secretsManagerSecretId", secretArn);
+        }
+        return properties;
     }
 
     /**
@@ -72,6 +128,7 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
 
     @Override
     public String toString() {
-        return username + "@" + host + ":" + port + "/" + name + " (sslmode " + sslmode + ")";
+        String who = usesSecret() ? "credentials from " + secretArn : username;
+        return who + "@" + host + ":" + port + "/" + name + " (sslmode " + sslmode + ")";
     }
 }

@@ -93,6 +93,10 @@ public final class CloudFormationTemplate {
         return section("Parameters");
     }
 
+    public Map<String, Object> mappings() {
+        return section("Mappings");
+    }
+
     public Map<String, Object> conditions() {
         return section("Conditions");
     }
@@ -129,13 +133,39 @@ public final class CloudFormationTemplate {
         return resources().keySet().stream().filter((id) -> type.equals(type(id))).toList();
     }
 
-    /** A parameter's Default as a string (YAML may have read it as a number or boolean). */
-    public String parameterDefault(String name) {
+    /** A parameter's whole definition (Type, Default, AllowedValues...). */
+    public Map<String, Object> parameter(String name) {
         Object parameter = parameters().get(name);
         if (parameter == null) {
-            throw new AssertionError("No parameter " + name);
+            throw new AssertionError("No parameter " + name + " in " + this.path);
         }
-        return String.valueOf(map(parameter).get("Default"));
+        return map(parameter);
+    }
+
+    /** A parameter's Default as a string (YAML may have read it as a number or boolean). */
+    public String parameterDefault(String name) {
+        return String.valueOf(parameter(name).get("Default"));
+    }
+
+    /** A parameter's AllowedValues as strings; empty when it has none. */
+    public List<String> allowedValues(String name) {
+        Object allowed = parameter(name).get("AllowedValues");
+        return (allowed != null) ? list(allowed).stream().map(String::valueOf).toList() : List.of();
+    }
+
+    /**
+     * The value a property has when the stack is created with default parameters: a literal as a string, a
+     * {@code Ref} to a parameter as that parameter's Default; anything else is not a value this can know.
+     */
+    public String valueWithDefaults(Object node) {
+        String target = ref(node);
+        if (target != null && parameters().containsKey(target)) {
+            return parameterDefault(target);
+        }
+        if (node instanceof String || node instanceof Number || node instanceof Boolean) {
+            return String.valueOf(node);
+        }
+        throw new AssertionError("Not a literal or a parameter: " + node);
     }
 
     /** Every node of a tree, depth first, the node itself included. */
