@@ -40,11 +40,11 @@ cp "$dump" "$out"
 # Each stack goes to the innermost component it names; the rest by its thread's first frame.
 awk '
     BEGIN {
-        n = split("Tomcat:org/apache/|request log:ch/qos/logback|request log:LogstashJsonFormatter|" \
+        n = split("Tomcat:org/apache/|request log:ch/qos/logback|request log:org/springframework/boot/logging|" \
             "Micrometer:io/micrometer|" \
             "Spring Security:org/springframework/security|Spring MVC:org/springframework/web|" \
             "Spring Data JDBC:org/springframework/data|Spring JDBC:org/springframework/jdbc|HikariCP:com/zaxxer|" \
-            "pgjdbc:org/postgresql|Jackson:tools/jackson|HelloAPI:com/helloapi|" \
+            "AWS JDBC Wrapper:software/amazon/jdbc|pgjdbc:org/postgresql|Jackson:tools/jackson|HelloAPI:com/helloapi|" \
             "virtual-thread scheduling:java/lang/VirtualThread|virtual-thread timers:DelayScheduler|" \
             "JIT compiler:CompileBroker|GC:G1|Tomcat socket I/O:sun/nio/ch/SocketChannelImpl|" \
             "pgjdbc socket I/O:sun/nio/ch/NioSocketImpl", rules, "|")

@@ -8,12 +8,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import com.helloapi.web.FilterOrder;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationListener;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -26,7 +26,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * client could send its next request on one just as it closes, and see that request cut.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 2)
+@Order(FilterOrder.CONNECTION_CLOSE_ON_SHUTDOWN)
 class ConnectionCloseOnShutdown extends OncePerRequestFilter
         implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
 

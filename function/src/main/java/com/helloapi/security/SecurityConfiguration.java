@@ -8,6 +8,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import com.helloapi.web.FilterOrder;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +41,7 @@ import org.springframework.web.filter.CorsFilter;
  * {@code AUTH_PROTECT_READS=true}), while health, the OpenAPI description and Swagger UI stay public. Always:
  * stateless, no CSRF (bearer tokens, no cookies), no login form or HTTP Basic, CORS for the configured origins
  * only, and nosniff, X-Frame-Options DENY and Referrer-Policy no-referrer on every response. The chain runs after
- * the request-id filter (see {@code spring.security.filter.order}), so its refusals carry X-Request-Id too.
+ * the request-id filter ({@link FilterOrder#SECURITY}), so its refusals carry X-Request-Id too.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -45,6 +49,22 @@ import org.springframework.web.filter.CorsFilter;
 class SecurityConfiguration {
 
     private static final String API = "/api/**";
+
+    /** The chain's place among the servlet filters is {@link FilterOrder}'s, with every other filter's. */
+    @Bean
+    static BeanPostProcessor securityFilterOrder() {
+        return new BeanPostProcessor() {
+
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String name) {
+                if (bean instanceof DelegatingFilterProxyRegistrationBean registration
+                        && "securityFilterChainRegistration".equals(name)) {
+                    registration.setOrder(FilterOrder.SECURITY);
+                }
+                return bean;
+            }
+        };
+    }
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, AuthSettings auth, CorsSettings cors, JsonMapper json)

@@ -29,7 +29,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * RFC 9457 problem responses for Spring MVC's own failures (404 for unknown routes, 405 with Allow, 406, 415, ...),
- * for requests the filters of this package refuse (a malformed query string; 429 past the rate limit), for a
+ * for requests the filters of this package refuse (a malformed query string), for a
  * database that cannot be reached (503 with Retry-After) and for anything unexpected (500, logged here with its
  * stack trace, answered without one).
  */
@@ -54,13 +54,6 @@ class Problems extends ResponseEntityExceptionHandler {
     @ExceptionHandler
     ProblemDetail malformedQuery(QueryStringFilter.MalformedQueryException ex) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-    }
-
-    @ExceptionHandler
-    ResponseEntity<ProblemDetail> tooManyRequests(RateLimitFilter.TooManyRequestsException ex) {
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-            .header(HttpHeaders.RETRY_AFTER, String.valueOf(ex.retryAfterSeconds()))
-            .body(ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, ex.getMessage()));
     }
 
     @ExceptionHandler

@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -21,7 +20,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * {@code getParameter} for it, which would otherwise surface in a route as a server error.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 6)
+@Order(FilterOrder.QUERY_STRING)
 class QueryStringFilter extends OncePerRequestFilter {
 
     private final ObjectProvider<HandlerExceptionResolver> problems;

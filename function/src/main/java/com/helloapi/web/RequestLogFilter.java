@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -25,7 +24,7 @@ import org.springframework.web.servlet.HandlerMapping;
  * {@code status} and {@code duration_ms}: the fields the CloudWatch dashboard queries.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(FilterOrder.REQUEST_LOG)
 class RequestLogFilter extends OncePerRequestFilter {
 
     static final String HEADER = "X-Request-Id";

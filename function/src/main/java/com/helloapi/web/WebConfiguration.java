@@ -2,13 +2,9 @@ package com.helloapi.web;
 
 import java.util.List;
 
-import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -20,14 +16,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** Servlet filters and Spring MVC settings that shape every request before it reaches a route. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(RateLimitSettings.class)
 class WebConfiguration implements WebMvcConfigurer {
-
-    private final JsonMapper jsonMapper;
-
-    WebConfiguration(JsonMapper jsonMapper) {
-        this.jsonMapper = jsonMapper;
-    }
 
     /**
      * {@code /api/users/} and {@code /api/users} are the same route, answered directly: the request is re-dispatched
@@ -37,24 +26,20 @@ class WebConfiguration implements WebMvcConfigurer {
     FilterRegistrationBean<UrlHandlerFilter> trailingSlashFilter() {
         FilterRegistrationBean<UrlHandlerFilter> registration = new FilterRegistrationBean<>(
                 UrlHandlerFilter.trailingSlashHandler("/api/**").wrapRequest().build());
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.setOrder(FilterOrder.TRAILING_SLASH);
         return registration;
     }
 
     /**
-     * JSON bodies with a Content-Length, written with the application's mapper: it takes the JSON converter's place in
-     * Spring's order (after the byte[] and String converters), and this configurer runs after Spring Boot's. The API
-     * speaks JSON only, so the YAML and XML (JAXB) converters Spring adds because the container's OpenAPI library puts
-     * their libraries on the class path are dropped: {@code Accept: application/yaml} is answered 406, not with users
-     * in YAML, in the container as in Lambda. Content negotiation asks every converter on every response whether it
-     * can write the body: JAXB's answer alone was 0.6 % of a GET's CPU.
+     * The API speaks JSON only (docs/decisions), so the YAML and XML (JAXB) converters Spring adds because the
+     * container's OpenAPI library puts their libraries on the class path are dropped: {@code Accept:
+     * application/yaml} is answered 406, not with users in YAML, in the container as in Lambda.
      */
     @Override
     public void configureMessageConverters(HttpMessageConverters.ServerBuilder converters) {
-        converters.withJsonConverter(new ContentLengthJsonConverter(this.jsonMapper))
-            .configureMessageConvertersList(list -> list.removeIf(converter -> converter.getSupportedMediaTypes()
-                .stream()
-                .anyMatch(type -> type.getSubtype().contains("yaml") || type.getSubtype().contains("xml"))));
+        converters.configureMessageConvertersList(list -> list.removeIf(converter -> converter.getSupportedMediaTypes()
+            .stream()
+            .anyMatch(type -> type.getSubtype().contains("yaml") || type.getSubtype().contains("xml"))));
     }
 
     /**

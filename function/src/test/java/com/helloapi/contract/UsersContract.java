@@ -289,6 +289,15 @@ public abstract class UsersContract {
     }
 
     @Test
+    void anEmptyPatchIsMalformedAndChangesNothing() {
+        JsonNode created = create("Ada", "ada@example.com");
+
+        problem(send(Request.of("PATCH", "/api/users/1/").json("")), 400);
+
+        assertThat(json(get("/api/users/1/"))).isEqualTo(created);
+    }
+
+    @Test
     void patchRejectsNull() {
         create("Ada", "ada@example.com");
 

@@ -14,11 +14,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import com.amazonaws.serverless.exceptions.ContainerInitializationException;
 import com.amazonaws.serverless.proxy.internal.LambdaContainerHandler;
 import com.amazonaws.serverless.proxy.internal.testutils.AwsProxyRequestBuilder;
 import com.amazonaws.serverless.proxy.internal.testutils.MockLambdaContext;
 import com.amazonaws.serverless.proxy.model.AwsProxyRequest;
+import com.amazonaws.serverless.proxy.model.AwsProxyResponse;
+import com.amazonaws.serverless.proxy.model.HttpApiV2ProxyRequest;
 import com.amazonaws.serverless.proxy.model.SingleValueHeaders;
+import com.amazonaws.serverless.proxy.spring.SpringBootLambdaContainerHandler;
 import com.helloapi.HelloApi;
 import com.helloapi.contract.HttpExchange.Request;
 import com.helloapi.contract.HttpExchange.Response;
@@ -47,20 +51,44 @@ final class LambdaTargets {
 
     private static @Nullable LambdaHandler handler;
 
+    private static @Nullable SpringBootLambdaContainerHandler<HttpApiV2ProxyRequest, AwsProxyResponse> stockHttpApi;
+
     private LambdaTargets() {
     }
 
     /** The handler, started on first use with the settings a deployment would give it. */
     static synchronized LambdaHandler handler() {
         if (handler == null) {
-            TestDatabase.shared().properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
-            System.setProperty("helloapi.cursor-secret", CURSOR_SECRET);
-            // As template.yaml configures the function's pool.
-            System.setProperty("DB_POOL_MIN_IDLE", "0");
-            System.setProperty("DB_POOL_ALLOW_SUSPENSION", "true");
+            configure();
             handler = new LambdaHandler(HelloApi.class);
         }
         return handler;
+    }
+
+    /**
+     * aws-serverless-java-container's classic handler for HTTP API 2.0 events, as its springboot4 pet-store sample
+     * builds it (synchronous start, its own serverless servlet server instead of Tomcat), with the same settings.
+     */
+    static synchronized SpringBootLambdaContainerHandler<HttpApiV2ProxyRequest, AwsProxyResponse> stockHttpApiHandler() {
+        if (stockHttpApi == null) {
+            configure();
+            try {
+                stockHttpApi = SpringBootLambdaContainerHandler.getHttpApiV2ProxyHandler(HelloApi.class);
+            }
+            catch (ContainerInitializationException ex) {
+                throw new IllegalStateException("The stock handler did not start", ex);
+            }
+        }
+        return stockHttpApi;
+    }
+
+    /** The settings a deployment gives the function, as JVM-wide system properties (the test database's included). */
+    private static void configure() {
+        TestDatabase.shared().properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
+        System.setProperty("helloapi.cursor-secret", CURSOR_SECRET);
+        // As template.yaml configures the function's pool.
+        System.setProperty("DB_POOL_MIN_IDLE", "0");
+        System.setProperty("DB_POOL_ALLOW_SUSPENSION", "true");
     }
 
     /** API Gateway REST API (payload 1.0) with binary media types {@code *}/{@code *}: every body arrives base64. */
@@ -73,6 +101,11 @@ final class LambdaTargets {
         return request -> readV2(invoke(httpApiEvent(request)));
     }
 
+    /** API Gateway HTTP API, payload format 2.0, through the stock {@link SpringBootLambdaContainerHandler}. */
+    static Target stockHttpApi() {
+        return request -> readV2(invokeStock(httpApiEvent(request)));
+    }
+
     /** An ALB target group with multi-value headers enabled. */
     static Target alb() {
         return request -> readMultiValue(invoke(albEvent(request)));
@@ -82,6 +115,17 @@ final class LambdaTargets {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
             handler().handleRequest(new java.io.ByteArrayInputStream(event), output, new MockLambdaContext());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return output.toByteArray();
+    }
+
+    static byte[] invokeStock(byte[] event) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            stockHttpApiHandler().proxyStream(new java.io.ByteArrayInputStream(event), output, new MockLambdaContext());
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

@@ -43,16 +43,30 @@ class JsonBodies {
         .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     /**
+     * An empty body as an empty object, as Django REST Framework's JSON parser has it: every field missing.
+     *
      * @throws BodyTooLargeException past {@link #MAX_BYTES}
      * @throws MalformedBodyException if it is not a JSON object, or cannot be read
      */
     Map<String, Object> readObject(InputStream body, long declaredLength) {
+        return readObject(body, declaredLength, true);
+    }
+
+    /**
+     * @param emptyIsObject whether an empty body is an empty object, or malformed (a PATCH, which would otherwise
+     * change nothing and answer 200)
+     * @throws BodyTooLargeException past {@link #MAX_BYTES}
+     * @throws MalformedBodyException if it is not a JSON object, or cannot be read
+     */
+    Map<String, Object> readObject(InputStream body, long declaredLength, boolean emptyIsObject) {
         if (declaredLength > MAX_BYTES) {
             throw new BodyTooLargeException();
         }
         String text = utf8(readAtMost(body));
         if (isBlank(text)) {
-            // An empty body is an empty object, as Django REST Framework's JSON parser has it: every field missing.
+            if (!emptyIsObject) {
+                throw new MalformedBodyException("JSON parse error: the body is empty; expected a JSON object.");
+            }
             return new LinkedHashMap<>();
         }
         try (JsonParser parser = mapper.createParser(text)) {

@@ -150,7 +150,9 @@ class UserController {
             @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
             HttpServletResponse response) {
-        return representation(change(updateUser, id, body, length, ifMatch), response);
+        long userId = parseId(id);
+        Map<String, Object> fields = bodies.readObject(body, length == null ? -1 : length);
+        return representation(change(updateUser, userId, fields, ifMatch), response);
     }
 
     @PatchMapping(path = "/{id}", consumes = { APPLICATION_JSON_VALUE, MERGE_PATCH_JSON_VALUE },
@@ -159,7 +161,10 @@ class UserController {
             @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false) @Nullable Long length,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
             HttpServletResponse response) {
-        return representation(change(patchUser, id, body, length, ifMatch), response);
+        long userId = parseId(id);
+        // Unlike POST and PUT, whose empty body misses required fields, an empty PATCH would change nothing.
+        Map<String, Object> fields = bodies.readObject(body, length == null ? -1 : length, false);
+        return representation(change(patchUser, userId, fields, ifMatch), response);
     }
 
     @DeleteMapping("/{id}")
@@ -170,10 +175,8 @@ class UserController {
         deleteUser.accept(new UserDeletion(userId, expectedVersion(userId, ifMatch)));
     }
 
-    private User change(Function<UserUpdate, User> function, String id, InputStream body, @Nullable Long length,
+    private User change(Function<UserUpdate, User> function, long userId, Map<String, Object> fields,
             @Nullable String ifMatch) {
-        long userId = parseId(id);
-        Map<String, Object> fields = bodies.readObject(body, length == null ? -1 : length);
         return function.apply(new UserUpdate(userId, fields, expectedVersion(userId, ifMatch)));
     }
 
