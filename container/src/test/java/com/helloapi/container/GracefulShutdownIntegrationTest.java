@@ -51,11 +51,9 @@ class GracefulShutdownIntegrationTest {
     void finishesInFlightRequestsOnSigtermAndExits(@TempDir Path logs) throws Exception {
         TestDatabase database = TestDatabase.shared();
         int port = freePort();
-        Process app = start(database, port, logs.resolve("app.log"), "-cp", System.getProperty("java.class.path"),
-                HelloApiContainer.class.getName());
+        Process app = startReady(database, port, logs);
         ExecutorService clients = Executors.newFixedThreadPool(12);
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
 
             ConcurrentLinkedQueue<Outcome> stream = new ConcurrentLinkedQueue<>();
             AtomicBoolean streaming = new AtomicBoolean(true);
@@ -118,12 +116,10 @@ class GracefulShutdownIntegrationTest {
     void tellsKeptAliveClientsToCloseAfterSigterm(@TempDir Path logs) throws Exception {
         TestDatabase database = TestDatabase.shared();
         int port = freePort();
-        Process app = start(database, port, logs.resolve("app.log"), "-cp", System.getProperty("java.class.path"),
-                HelloApiContainer.class.getName());
+        Process app = startReady(database, port, logs);
         ExecutorService clients = Executors.newFixedThreadPool(4);
         List<Socket> sockets = new ArrayList<>();
         try {
-            await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
             byte[] get = "GET /api/users/ HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
             List<InputStream> ins = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -167,6 +163,20 @@ class GracefulShutdownIntegrationTest {
             }
             clients.shutdownNow();
             app.destroyForcibly();
+        }
+    }
+
+    /** The container's main class in a JVM of its own, on the test class path, once it is ready. */
+    private static Process startReady(TestDatabase database, int port, Path logs) throws IOException {
+        Process app = start(database, port, logs.resolve("app.log"), "-cp", System.getProperty("java.class.path"),
+                HelloApiContainer.class.getName());
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> status(port, "/actuator/health/readiness") == 200);
+            return app;
+        }
+        catch (RuntimeException ex) {
+            app.destroyForcibly();
+            throw ex;
         }
     }
 
