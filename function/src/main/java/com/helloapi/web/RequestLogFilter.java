@@ -47,8 +47,8 @@ class RequestLogFilter extends OncePerRequestFilter {
         }
         long start = System.nanoTime();
         String given = request.getHeader(HEADER);
-        // UUID.randomUUID(), although its SecureRandom costs about 0.7 % of a GET's CPU: ThreadLocalRandom would be
-        // cheaper, but Lambda SnapStart restores many environments from one snapshot, and its seeds are in it.
+        // UUID.randomUUID(), not the cheaper ThreadLocalRandom: SnapStart restores many environments from one
+        // snapshot, and its seeds are in it.
         String id = given != null && SENSIBLE.matcher(given).matches() ? given : UUID.randomUUID().toString();
         request.setAttribute(MDC_KEY, id);
         response.setHeader(HEADER, id);

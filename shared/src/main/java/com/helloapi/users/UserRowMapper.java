@@ -8,7 +8,7 @@ import org.springframework.jdbc.core.RowMapper;
 
 /**
  * Reads a row of {@code users} straight into a {@link User}. The hot queries use it instead of Spring Data JDBC's
- * generic entity conversion, which profiling showed to cost a tenth of a request's CPU.
+ * generic entity conversion, a large share of a request's CPU in the profile (docs/performance.md).
  */
 class UserRowMapper implements RowMapper<User> {
 

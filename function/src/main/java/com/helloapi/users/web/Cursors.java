@@ -28,8 +28,8 @@ class Cursors {
     private static final int SIGNATURE_BYTES = 16;
 
     /**
-     * Keyed once and cloned for each signature, since a Mac is not thread-safe: looking one up and keying it took
-     * longer than signing (about 1.5 % of a list request's CPU, up to three signatures per page).
+     * Keyed once and cloned for each signature, since a Mac is not thread-safe and looking one up and keying it takes
+     * longer than signing (docs/performance.md).
      */
     private final Mac signer;
 

@@ -49,8 +49,7 @@ import static org.springframework.http.MediaType.APPLICATION_JSON_VALUE;
  * {@code /api/users/}: maps HTTP onto the user functions. Routes are declared without the trailing slash; the
  * trailing-slash filter makes {@code /api/users/} and {@code /api/users/1/} reach them too, without a redirect.
  * Handlers return bodies, set their headers on the response and declare their status, rather than return a
- * {@code ResponseEntity}: Spring's handling of one (resolving its generic type for every handler that might take it,
- * then copying its headers) measured about 7 % of a GET's CPU in interleaved rounds ({@code bench/}). Routes that
+ * {@code ResponseEntity}, which costs Spring more work per request (docs/decisions/0004). Routes that
  * answer with a body declare that it is JSON, so a request that accepts no JSON is refused (406) before anything is
  * written, not after.
  */
