@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Build HelloAPI's container image, push it to ECR with a unique tag, migrate the database with it and then roll it out
-# with ecs-stack.yaml. Run ./scripts/deploy-aws.sh --help for the options; docs/deploy-ecs.md for the whole story.
+# Build HelloAPI's container image for the stack's CPU architecture, push it to ECR with a unique tag, migrate the
+# database with it and then roll it out with ecs-stack.yaml. Run ./scripts/deploy-aws.sh --help for the options;
+# docs/deploy-ecs.md for the whole story.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
 Usage: scripts/deploy-aws.sh [options] [--] [Key=Value ...]
 
-Builds the jar (./mvnw -B -DskipTests package), builds container/Dockerfile, makes sure the ECR repository
-exists (scan on push) and pushes the image as <git-short-sha>-<UTC timestamp>. Then, in this order:
+Before anything else it makes sure the account has ECS's service-linked role (a brand-new account may not) and that
+the stack is not stuck after a failed first create (ROLLBACK_COMPLETE). Then it builds container/Dockerfile (which
+builds the jar itself) with docker buildx for the stack's CpuArchitecture (ARM64 -> linux/arm64, X86_64 ->
+linux/amd64), makes sure the ECR repository exists (scan on push, immutable tags, a lifecycle policy) and pushes the
+image as <git-short-sha>-<UTC timestamp>. Then, in this order:
   1. deploys ecs-stack.yaml with MigrationImageUri=<that image>; the serving tasks keep their image
      (on the stack's first deploy they start with the new one, as nothing older exists);
   2. runs the migration task once (the image with the argument "migrate", as the schema owner), waits for it
@@ -17,25 +21,36 @@ exists (scan on push) and pushes the image as <git-short-sha>-<UTC timestamp>. T
      once the migration ran) and waits for it;
   4. deploys ecs-stack.yaml with ImageUri=<that image> (a rolling ECS deployment), waits until the service is
      stable and prints the API URL.
+Every stack deploy passes CpuArchitecture explicitly, so the task definitions and the image always agree.
 
 Options:
   -r, --region REGION        AWS region            (env AWS_REGION, AWS_DEFAULT_REGION, then the CLI profile)
-  -s, --stack-name NAME      CloudFormation stack  (env STACK_NAME, default: helloapi)
+  -s, --stack-name NAME      CloudFormation stack  (env STACK_NAME, default: helloapi; at most 29 characters, every
+                             physical name derives from it, so stacks of different names never collide)
       --repository NAME      ECR repository        (env ECR_REPOSITORY, default: helloapi)
+      --keep-images N        ECR lifecycle policy: keep the newest N images (env ECR_KEEP_IMAGES, default 30);
+                             untagged images expire after one day
   -p, --parameter Key=Value  Extra stack parameter override; repeatable. Words after -- are overrides too,
                              as are the space-separated words of env PARAMETER_OVERRIDES. Not ImageUri nor
-                             MigrationImageUri: this script sets them.
+                             MigrationImageUri: this script sets them. CpuArchitecture=ARM64|X86_64 picks the
+                             image platform too; without it an existing stack keeps its value, a new one gets
+                             the template's default (ARM64).
       --image-tag TAG        Deploy an image tag already in ECR: no build, no push (use it to roll back; its
-                             migration step finds nothing to do, Flyway ignores newer applied migrations).
+                             migration step finds nothing to do, Flyway ignores newer applied migrations). The
+                             image must have been built for the stack's CpuArchitecture.
+      --delete-failed-stack  If the stack is in ROLLBACK_COMPLETE (its first create failed; nothing in it runs),
+                             delete it and create it again instead of stopping.
       --dry-run              Print every command instead of running it (needs no AWS account, credentials
-                             or Docker engine; values only AWS could tell are shown as <placeholders>).
+                             or Docker engine; values only AWS could tell are shown as <placeholders>, and the
+                             stack is taken to be new).
   -h, --help                 Show this help.
 
 Examples:
-  scripts/deploy-aws.sh --region eu-west-1
-  scripts/deploy-aws.sh -p CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/abc -p DbMultiAZ=true
+  scripts/deploy-aws.sh --region eu-west-1 -p DomainName=api.example.com -p HostedZoneId=Z0123456789ABCDEFGHIJ
+  scripts/deploy-aws.sh --region eu-west-1 -p Environment=development     # plain HTTP, mostly Spot, no WAF
+  scripts/deploy-aws.sh -p CpuArchitecture=X86_64 -p Environment=development
   scripts/deploy-aws.sh --image-tag 1a2b3c4-20250101T120000Z        # roll back to an earlier image
-  STACK_NAME=helloapi-staging scripts/deploy-aws.sh --dry-run
+  STACK_NAME=helloapi-staging scripts/deploy-aws.sh --dry-run -p Environment=development
 USAGE
 }
 
@@ -90,11 +105,18 @@ capture() {
   fi
 }
 
+# With --dry-run, a line saying what happens only in some cases.
+note() {
+  printf '+ # %s\n' "$*" >&3
+}
+
 region=${AWS_REGION:-${AWS_DEFAULT_REGION:-}}
 stack_name=${STACK_NAME:-helloapi}
 repository=${ECR_REPOSITORY:-helloapi}
+keep_images=${ECR_KEEP_IMAGES:-30}
 image_tag=""
 dry_run=false
+delete_failed_stack=false
 overrides=()
 if [[ -n "${PARAMETER_OVERRIDES:-}" ]]; then
   read -r -a overrides <<<"$PARAMETER_OVERRIDES"
@@ -117,6 +139,11 @@ while [[ $# -gt 0 ]]; do
       repository=$2
       shift 2
       ;;
+    --keep-images)
+      [[ $# -ge 2 ]] || die "$1 needs a value"
+      keep_images=$2
+      shift 2
+      ;;
     -p | --parameter)
       [[ $# -ge 2 ]] || die "$1 needs a value"
       overrides+=("$2")
@@ -126,6 +153,10 @@ while [[ $# -gt 0 ]]; do
       [[ $# -ge 2 ]] || die "$1 needs a value"
       image_tag=$2
       shift 2
+      ;;
+    --delete-failed-stack)
+      delete_failed_stack=true
+      shift
       ;;
     --dry-run)
       dry_run=true
@@ -146,23 +177,46 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+[[ "$keep_images" =~ ^[1-9][0-9]*$ ]] || die "--keep-images must be a positive number, not '${keep_images}'"
+# The target group's name, <stack>-tg, may have at most 32 characters.
+[[ "$stack_name" =~ ^[A-Za-z][A-Za-z0-9-]{0,28}$ ]] ||
+  die "stack name '${stack_name}' must start with a letter and have at most 29 letters, digits and hyphens"
+
+# CpuArchitecture is taken out of the overrides: the script decides it once and passes it to every stack deploy.
+architecture_override=""
+stack_overrides=()
 for override in ${overrides[@]+"${overrides[@]}"}; do
   [[ "$override" == *=* ]] || die "parameter override '$override' is not Key=Value"
   case "$override" in
     ImageUri=* | MigrationImageUri=*)
       die "${override%%=*} is set by this script; use --image-tag to choose an existing image"
       ;;
+    CpuArchitecture=*)
+      architecture_override=${override#*=}
+      ;;
+    *)
+      stack_overrides+=("$override")
+      ;;
   esac
 done
 
-# Everything below runs from the repository root (mvnw, container/Dockerfile, ecs-stack.yaml).
+# The value a Key=Value override gives, empty if none does.
+override_value() {
+  local override value=""
+  for override in ${overrides[@]+"${overrides[@]}"}; do
+    [[ "$override" == "$1="* ]] && value=${override#*=}
+  done
+  printf '%s' "$value"
+}
+
+# Everything below runs from the repository root (container/Dockerfile, ecs-stack.yaml).
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 
 if [[ "$dry_run" == false ]]; then
   command -v aws >/dev/null || die "the AWS CLI v2 is required (https://aws.amazon.com/cli/)"
   if [[ -z "$image_tag" ]]; then
-    command -v docker >/dev/null || die "docker is required to build and push the image"
+    command -v docker >/dev/null || die "docker with buildx is required to build and push the image"
   fi
   if [[ -z "$region" ]]; then
     region=$(aws configure get region || true)
@@ -177,6 +231,124 @@ account_id=$(capture '<account-id>' aws sts get-caller-identity --query Account 
 registry="${account_id}.dkr.ecr.${region}.amazonaws.com"
 image_repository="${registry}/${repository}"
 
+# --- A new account: ECS's service-linked role. ------------------------------------------------------------------------
+# ECS creates it on first use, but a stack's very first cluster can fail before that happens ("Unable to assume the
+# service linked role"). IAM is global, so no region.
+log "Make sure ECS's service-linked role exists (a new account may not have it yet)"
+get_ecs_role=(aws iam get-role --role-name AWSServiceRoleForECS)
+create_ecs_role=(aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com)
+if [[ "$dry_run" == true ]]; then
+  printf '+ %s >/dev/null 2>&1 || %s\n' "$(command_line "${get_ecs_role[@]}")" \
+    "$(command_line "${create_ecs_role[@]}")" >&3
+elif ! "${get_ecs_role[@]}" >/dev/null 2>&1; then
+  # Another deploy may create it at the same moment: then get-role succeeds afterwards.
+  "${create_ecs_role[@]}" >/dev/null 2>&1 || "${get_ecs_role[@]}" >/dev/null 2>&1 ||
+    die "cannot create ECS's service-linked role (needs iam:CreateServiceLinkedRole);" \
+      "run: $(command_line "${create_ecs_role[@]}")"
+fi
+
+# --- The stack's state. -----------------------------------------------------------------------------------------------
+# Prints the result of a describe-stacks query, nothing if the stack does not exist; any other failure stops the
+# deploy. With --dry-run the stack is taken to be new.
+stack_query() {
+  local query=$1 result
+  local describe=(aws cloudformation describe-stacks --region "$region" --stack-name "$stack_name"
+    --query "$query" --output text)
+  if [[ "$dry_run" == true ]]; then
+    run "${describe[@]}"
+    return 0
+  fi
+  if ! result=$("${describe[@]}" 2>&1); then
+    [[ "$result" == *"does not exist"* ]] || die "cannot describe stack ${stack_name}: ${result}"
+    return 0
+  fi
+  [[ "$result" == None ]] || printf '%s\n' "$result"
+}
+
+log "State of stack ${stack_name}"
+stack_status=$(stack_query 'Stacks[0].StackStatus')
+if [[ "$dry_run" == true ]]; then
+  if [[ "$delete_failed_stack" == true ]]; then
+    note "if it is ROLLBACK_COMPLETE (a first create failed, nothing in it runs), delete it and create it again:"
+    run aws cloudformation delete-stack --region "$region" --stack-name "$stack_name"
+    run aws cloudformation wait stack-delete-complete --region "$region" --stack-name "$stack_name"
+  else
+    note "if it is ROLLBACK_COMPLETE (a first create failed), stop and say how to delete it (or use --delete-failed-stack)"
+  fi
+  note "if an operation is in progress or a rollback failed, stop and say what to do"
+fi
+case "$stack_status" in
+  "" | CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE | IMPORT_COMPLETE | IMPORT_ROLLBACK_COMPLETE) ;;
+  ROLLBACK_COMPLETE)
+    if [[ "$delete_failed_stack" != true ]]; then
+      die "stack ${stack_name} is in ROLLBACK_COMPLETE: its first create failed and rolled back, so nothing in it" \
+        "runs and CloudFormation cannot update it. See why with: aws cloudformation describe-stack-events" \
+        "--region ${region} --stack-name ${stack_name} --query \"StackEvents[?contains(ResourceStatus,'FAILED')]\"" \
+        "Then delete it (aws cloudformation delete-stack --region ${region} --stack-name ${stack_name}) and run this" \
+        "script again, or run it again with --delete-failed-stack to do both."
+    fi
+    log "Delete stack ${stack_name} (ROLLBACK_COMPLETE after a failed first create) and create it again"
+    aws cloudformation delete-stack --region "$region" --stack-name "$stack_name"
+    aws cloudformation wait stack-delete-complete --region "$region" --stack-name "$stack_name" ||
+      die "stack ${stack_name} could not be deleted; see aws cloudformation describe-stack-events"
+    stack_status=""
+    ;;
+  *_IN_PROGRESS)
+    die "stack ${stack_name} is ${stack_status}: wait until that operation ends" \
+      "(aws cloudformation describe-stacks --region ${region} --stack-name ${stack_name}) and run this script again"
+    ;;
+  UPDATE_ROLLBACK_FAILED)
+    die "stack ${stack_name} is UPDATE_ROLLBACK_FAILED: fix what the stack events name, then" \
+      "aws cloudformation continue-update-rollback --region ${region} --stack-name ${stack_name}, and run this again"
+    ;;
+  *)
+    die "stack ${stack_name} is ${stack_status} and cannot be deployed to; see aws cloudformation" \
+      "describe-stack-events --region ${region} --stack-name ${stack_name} (a failed delete or rollback may need" \
+      "delete-stack with --retain-resources)"
+    ;;
+esac
+
+# Whether the stack already runs a migration task definition (step 1 below); a new stack does not.
+existing_migration=""
+if [[ -n "$stack_status" || "$dry_run" == true ]]; then
+  existing_migration=$(stack_query "Stacks[0].Outputs[?OutputKey=='MigrationTaskDefinitionArn'].OutputValue")
+fi
+
+# A new stack in the production Environment (the default) must serve HTTPS, or ecs-stack.yaml's rule refuses its change
+# set after the image was built: say so before building.
+if [[ -z "$stack_status" ]] && [[ "$(override_value Environment)" != development ]] &&
+  [[ "$(override_value AllowPlainHttp)" != true ]] && [[ -z "$(override_value CertificateArn)" ]] &&
+  [[ -z "$(override_value DomainName)" || -z "$(override_value HostedZoneId)" ]]; then
+  https_needed="a new production stack serves HTTPS only: pass -p DomainName=... -p HostedZoneId=... (the stack"
+  https_needed+=" creates a DNS-validated certificate) or -p CertificateArn=..., or -p Environment=development"
+  https_needed+=" (or -p AllowPlainHttp=true)"
+  if [[ "$dry_run" == true ]]; then
+    note "$https_needed"
+  else
+    die "$https_needed"
+  fi
+fi
+
+# --- The CPU architecture: the image's platform follows the stack's CpuArchitecture. ---------------------------------
+template_architecture=$(awk '/^  CpuArchitecture:/ { found = 1 } found && /^    Default:/ { print $2; exit }' ecs-stack.yaml)
+if [[ -n "$architecture_override" ]]; then
+  cpu_architecture=$architecture_override
+else
+  # aws cloudformation deploy keeps an existing stack's value; a new stack (or one older than the parameter) gets the
+  # template's default.
+  existing_architecture=""
+  if [[ -n "$stack_status" || "$dry_run" == true ]]; then
+    existing_architecture=$(stack_query "Stacks[0].Parameters[?ParameterKey=='CpuArchitecture'].ParameterValue")
+  fi
+  cpu_architecture=${existing_architecture:-$template_architecture}
+fi
+case "$cpu_architecture" in
+  ARM64) platform=linux/arm64 ;;
+  X86_64) platform=linux/amd64 ;;
+  *) die "CpuArchitecture must be ARM64 or X86_64, not '${cpu_architecture}'" ;;
+esac
+log "CPU architecture ${cpu_architecture}: the image is built for ${platform}"
+
 if [[ -z "$image_tag" ]]; then
   # Unique and traceable: the commit (marked -dirty with uncommitted changes) plus the build time in UTC.
   git_sha=$(git rev-parse --short HEAD 2>/dev/null || echo nogit)
@@ -186,13 +358,7 @@ if [[ -z "$image_tag" ]]; then
   image_tag="${git_sha}-$(date -u +%Y%m%dT%H%M%SZ)"
   image_uri="${image_repository}:${image_tag}"
 
-  log "Build the jar"
-  run ./mvnw -B -DskipTests package
-
-  log "Build the image ${image_uri}"
-  run docker build --platform linux/amd64 -f container/Dockerfile -t "$image_uri" .
-
-  log "Ensure the ECR repository ${repository}"
+  log "Ensure the ECR repository ${repository} and its lifecycle policy"
   describe_repository=(aws ecr describe-repositories --region "$region" --repository-names "$repository")
   create_repository=(aws ecr create-repository --region "$region" --repository-name "$repository"
     --image-scanning-configuration scanOnPush=true --image-tag-mutability IMMUTABLE)
@@ -202,6 +368,15 @@ if [[ -z "$image_tag" ]]; then
   elif ! "${describe_repository[@]}" >/dev/null 2>&1; then
     "${create_repository[@]}" >/dev/null
   fi
+  # Untagged images (left behind by interrupted pushes) go after a day; of the tagged ones the newest keep_images
+  # stay, enough to roll back (--image-tag) well beyond the image the service runs.
+  lifecycle_policy='{"rules":[{"rulePriority":1,"description":"Expire untagged images after one day",'
+  lifecycle_policy+='"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days",'
+  lifecycle_policy+='"countNumber":1},"action":{"type":"expire"}},{"rulePriority":2,"description":"Keep the newest '
+  lifecycle_policy+="${keep_images}"' images","selection":{"tagStatus":"any","countType":"imageCountMoreThan",'
+  lifecycle_policy+='"countNumber":'"${keep_images}"'},"action":{"type":"expire"}}]}'
+  run aws ecr put-lifecycle-policy --region "$region" --repository-name "$repository" \
+    --lifecycle-policy-text "$lifecycle_policy" --query repositoryName --output text >/dev/null
 
   log "Log in to ${registry}"
   if [[ "$dry_run" == true ]]; then
@@ -211,11 +386,18 @@ if [[ -z "$image_tag" ]]; then
     aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry"
   fi
 
-  log "Push ${image_uri}"
-  run docker push "$image_uri"
+  # The Dockerfile builds the jar itself, so nothing is built on the host. Another platform than the host's needs
+  # QEMU in the builder (the image's AOT cache is trained on the target platform).
+  if [[ "$dry_run" == false ]] && ! docker buildx inspect --bootstrap 2>/dev/null | grep -q "$platform"; then
+    die "docker buildx cannot build ${platform} here; install QEMU emulation" \
+      "(docker run --privileged --rm tonistiigi/binfmt --install all) or pass -p CpuArchitecture=..."
+  fi
+  log "Build and push ${image_uri} for ${platform}"
+  # One plain image manifest (no provenance attestation): nothing untagged hangs off it for the lifecycle policy.
+  run docker buildx build --platform "$platform" --provenance=false -f container/Dockerfile -t "$image_uri" --push .
 else
   image_uri="${image_repository}:${image_tag}"
-  log "Check that ${image_uri} exists (no build)"
+  log "Check that ${image_uri} exists (no build; it must be a ${platform} image)"
   run aws ecr describe-images --region "$region" --repository-name "$repository" \
     --image-ids "imageTag=${image_tag}" --query 'imageDetails[0].imageTags' --output text
 fi
@@ -228,7 +410,7 @@ deploy_stack() {
     --stack-name "$stack_name" \
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
     --no-fail-on-empty-changeset \
-    --parameter-overrides "$@" ${overrides[@]+"${overrides[@]}"}
+    --parameter-overrides "$@" "CpuArchitecture=${cpu_architecture}" ${stack_overrides[@]+"${stack_overrides[@]}"}
 }
 
 output() {
@@ -239,17 +421,8 @@ output() {
 # --- 1. The migration task definition gets the new image; the service keeps running the previous one. ---------------
 # A stack without the migration task (none yet, or one from before it existed) has no earlier image that could run
 # against the new schema, so its serving tasks get the new image at once: they answer 503 until step 2 has migrated.
-describe_migration=(aws cloudformation describe-stacks --region "$region" --stack-name "$stack_name"
-  --query "Stacks[0].Outputs[?OutputKey=='MigrationTaskDefinitionArn'].OutputValue" --output text)
-if [[ "$dry_run" == true ]]; then
-  existing_migration=$(capture '<MigrationTaskDefinitionArn>' "${describe_migration[@]}")
-elif ! existing_migration=$("${describe_migration[@]}" 2>&1); then
-  # Only a stack that does not exist yet may be told apart this way; any other failure stops the deploy.
-  [[ "$existing_migration" == *"does not exist"* ]] || die "cannot describe stack ${stack_name}: ${existing_migration}"
-  existing_migration=""
-fi
 phase_one=("MigrationImageUri=${image_uri}")
-if [[ -z "$existing_migration" || "$existing_migration" == None ]]; then
+if [[ -z "$existing_migration" ]]; then
   phase_one+=("ImageUri=${image_uri}")
   log "Deploy stack ${stack_name}: first deploy with a migration task, serving tasks start on ${image_uri} too"
 else
@@ -267,6 +440,7 @@ task_public_ip=$(output TaskAssignPublicIp)
 network="awsvpcConfiguration={subnets=[${task_subnets}],securityGroups=[${task_security_group}]"
 network+=",assignPublicIp=${task_public_ip}}"
 
+# On-demand Fargate, whatever the service's Spot share: a migration should not be interrupted.
 log "Run the database migration (${migration_task_definition})"
 migration_task=$(capture '<migration-task-arn>' aws ecs run-task --region "$region" \
   --cluster "$cluster_name" \
@@ -302,9 +476,9 @@ if [[ -z "$last_rotated" || "$last_rotated" == None ]]; then
   log "First rotation of the runtime database secret (helloapi_app and helloapi_app_clone)"
   run aws secretsmanager rotate-secret --region "$region" --secret-id "$runtime_secret" >/dev/null
   if [[ "$dry_run" == true ]]; then
-    printf '+ # every 10 s, for at most 10 minutes, until LastRotatedDate is set:\n+ %s\n' "$(command_line \
-      aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \
-      --query LastRotatedDate --output text)" >&3
+    note "every 10 s, for at most 10 minutes, until LastRotatedDate is set:"
+    run aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \
+      --query LastRotatedDate --output text
   else
     for ((attempt = 1; ; attempt++)); do
       last_rotated=$(aws secretsmanager describe-secret --region "$region" --secret-id "$runtime_secret" \

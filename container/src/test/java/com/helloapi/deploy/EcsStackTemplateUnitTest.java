@@ -2,6 +2,7 @@ package com.helloapi.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -33,11 +36,15 @@ import static com.helloapi.testing.CloudFormationTemplate.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * ecs-stack.yaml against the seed architecture and issues 4 and 15: references resolve, the security-group graph is the
- * seed's plus the rotation function and the endpoints, the numbers (health check, ports, sizes, scaling) hold, the
- * database is private and encrypted, the API logs in as its own rotating role while only the migration task uses the
- * master secret, the health check leaves the database out, no secret is ever a plain value, and the connection budget
- * computed from both templates holds at its worst moment for every instance class allowed. Needs no AWS account.
+ * ecs-stack.yaml against the seed architecture and issues 4, 15, 16 and 18: references resolve, the security-group
+ * graph is the seed's plus the rotation function and the endpoints, which every caller in the VPC reaches, the numbers
+ * (health check, ports, sizes, scaling) hold, the database is private and encrypted, the API logs in as its own
+ * rotating role while only the migration task uses the master secret, the health check leaves the database out, no
+ * secret is ever a plain value, the connection budget computed from both templates holds at its worst moment for every
+ * instance class allowed, every physical name derives from the stack name, production gets its safeguards (HTTPS,
+ * WAF, a protected Multi-AZ database, encrypted alarms, logs, a read-only root file system), updates keep the scaled
+ * count, and the architecture, the Spot share and the collector sidecar follow their parameters. Needs no AWS
+ * account.
  */
 class EcsStackTemplateUnitTest {
 
@@ -375,8 +382,8 @@ class EcsStackTemplateUnitTest {
         @Test
         void targetGroupChecksHealthOnTheSeedsSchedule() {
             Map<String, Object> targetGroup = TEMPLATE.properties("TargetGroup");
-            assertThat(targetGroup).containsEntry("Name", "helloapi-tg")
-                .containsEntry("TargetType", "ip")
+            assertThat(TEMPLATE.evaluate(targetGroup.get("Name"), Map.of())).isEqualTo("helloapi-tg");
+            assertThat(targetGroup).containsEntry("TargetType", "ip")
                 .containsEntry("Protocol", "HTTP")
                 .containsEntry("Port", 8000)
                 .containsEntry("HealthCheckIntervalSeconds", 30)
@@ -404,8 +411,8 @@ class EcsStackTemplateUnitTest {
                 .doesNotContain("db");
             // Nor does any other check run against the tasks: no container health check in either task definition.
             for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
-                list(TEMPLATE.properties(taskDefinition).get("ContainerDefinitions")).forEach(
-                        (container) -> assertThat(map(container)).as(taskDefinition).doesNotContainKey("HealthCheck"));
+                containers(taskDefinition).forEach(
+                        (container) -> assertThat(container).as(taskDefinition).doesNotContainKey("HealthCheck"));
             }
         }
 
@@ -437,11 +444,11 @@ class EcsStackTemplateUnitTest {
         @Test
         void httpListensOn80AndHttpsOn443WithACertificate() {
             assertThat(TEMPLATE.properties("HttpListener")).containsEntry("Port", 80).containsEntry("Protocol", "HTTP");
-            assertThat(TEMPLATE.resource("HttpsListener")).containsEntry("Condition", "HasCertificate");
+            assertThat(TEMPLATE.resource("HttpsListener")).containsEntry("Condition", "HasHttps");
             assertThat(TEMPLATE.properties("HttpsListener")).containsEntry("Port", 443)
                 .containsEntry("Protocol", "HTTPS")
                 .containsEntry("SslPolicy", "ELBSecurityPolicy-TLS13-1-2-2021-06");
-            assertThat(TEMPLATE.resource("HttpToHttpsRedirectRule")).containsEntry("Condition", "HasCertificate");
+            assertThat(TEMPLATE.resource("HttpToHttpsRedirectRule")).containsEntry("Condition", "RedirectHttpToHttps");
             Map<String, Object> redirect = map(
                     map(list(TEMPLATE.properties("HttpToHttpsRedirectRule").get("Actions")).get(0))
                         .get("RedirectConfig"));
@@ -464,7 +471,7 @@ class EcsStackTemplateUnitTest {
         @Test
         void clusterHasContainerInsights() {
             Map<String, Object> cluster = TEMPLATE.properties("Cluster");
-            assertThat(cluster).containsEntry("ClusterName", "helloapi-cluster");
+            assertThat(TEMPLATE.evaluate(cluster.get("ClusterName"), Map.of())).isEqualTo("helloapi-cluster");
             assertThat(keyValues(cluster.get("ClusterSettings"), "Name", "Value")).containsEntry("containerInsights",
                     "enabled");
         }
@@ -492,14 +499,18 @@ class EcsStackTemplateUnitTest {
         @Test
         void containerGetsTheDatabaseSettingsTheAppReads() {
             assertThat(environment()).containsOnlyKeys("PORT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE",
-                    "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS");
+                    "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS",
+                    "AUTH_ISSUER_URI", "AUTH_AUDIENCE", "AUTH_PROTECT_READS", "CORS_ALLOWED_ORIGINS",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", "MANAGEMENT_OTLP_TRACING_ENDPOINT",
+                    "MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
             assertThat(environment().get("CLOUDWATCH_METRICS_ENABLED")).isEqualTo("true");
             assertThat(environment().get("DB_HOST")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
                     "Endpoint.Address")));
             assertThat(environment().get("DB_PORT")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
                     "Endpoint.Port")));
             assertThat(ref(environment().get("DB_SSLMODE"))).isEqualTo("DbSslMode");
-            assertThat(TEMPLATE.parameterDefault("DbSslMode")).isEqualTo("require");
+            // The image carries the RDS CA bundle: the server's certificate and name are checked, not only encrypted.
+            assertThat(TEMPLATE.parameterDefault("DbSslMode")).isEqualTo("verify-full");
             assertThat(list(map(TEMPLATE.parameters().get("DbSslMode")).get("AllowedValues")))
                 .containsExactlyInAnyOrder("disable", "require", "verify-full");
         }
@@ -515,10 +526,8 @@ class EcsStackTemplateUnitTest {
         @Test
         void serviceRollsOutSafelyWithTwoTasks() {
             Map<String, Object> service = TEMPLATE.properties("Service");
-            assertThat(ref(service.get("DesiredCount"))).isEqualTo("MinTaskCount");
             assertThat(TEMPLATE.parameterDefault("MinTaskCount")).isEqualTo("2");
-            assertThat(service).containsEntry("HealthCheckGracePeriodSeconds", 60).containsEntry("LaunchType",
-                    "FARGATE");
+            assertThat(service).containsEntry("HealthCheckGracePeriodSeconds", 60);
             Map<String, Object> deployment = map(service.get("DeploymentConfiguration"));
             assertThat(deployment).containsEntry("MinimumHealthyPercent", 100)
                 .containsEntry("MaximumPercent", 150)
@@ -544,7 +553,7 @@ class EcsStackTemplateUnitTest {
         @Test
         void taskRoleReadsOnlyTheRuntimeSecretPublishesOnlyItsOwnMetricsAndUsesEcsExecWhenEnabled() {
             List<Object> policies = list(TEMPLATE.properties("TaskRole").get("Policies"));
-            assertThat(policies).hasSize(3);
+            assertThat(policies).hasSize(4);
 
             Map<String, Object> secret = map(map(policies.get(0)).get("PolicyDocument"));
             assertThat(actions(secret)).containsExactly("secretsmanager:GetSecretValue");
@@ -661,11 +670,13 @@ class EcsStackTemplateUnitTest {
             assertThat(database).containsEntry("Engine", "postgres")
                 .containsEntry("StorageType", "gp3")
                 .containsEntry("DBName", "my_database");
-            assertThat(TEMPLATE.parameterDefault("DbEngineVersion")).matches("15\\.\\d+");
+            // The major version only: RDS picks its default minor, so retiring one minor breaks no new deploy.
+            assertThat(TEMPLATE.parameterDefault("DbEngineVersion")).isEqualTo("15");
+            assertThat(TEMPLATE.parameter("DbEngineVersion").get("AllowedPattern")).isEqualTo("^15(\\.[0-9]+)?$");
             assertThat(TEMPLATE.parameterDefault("DbInstanceClass")).isEqualTo("db.t3.micro");
             assertThat(TEMPLATE.parameterDefault("DbAllocatedStorage")).isEqualTo("20");
-            assertThat(TEMPLATE.parameterDefault("DbMultiAZ")).isEqualTo("false");
-            assertThat(ref(database.get("MultiAZ"))).isEqualTo("DbMultiAZ");
+            assertThat(database.get("MultiAZ"))
+                .isEqualTo(Map.of("Fn::If", List.of("DbMultiAZEnabled", true, false)));
         }
 
         @Test
@@ -683,8 +694,8 @@ class EcsStackTemplateUnitTest {
         void leavesASnapshotWhenDeletedOrReplaced() {
             assertThat(TEMPLATE.resource("Database")).containsEntry("DeletionPolicy", "Snapshot")
                 .containsEntry("UpdateReplacePolicy", "Snapshot");
-            assertThat(ref(TEMPLATE.properties("Database").get("DeletionProtection")))
-                .isEqualTo("DbDeletionProtection");
+            assertThat(TEMPLATE.properties("Database").get("DeletionProtection"))
+                .isEqualTo(Map.of("Fn::If", List.of("DbDeletionProtectionEnabled", true, false)));
             assertThat(Integer.parseInt(TEMPLATE.parameterDefault("DbBackupRetentionDays"))).isPositive();
         }
 
@@ -708,8 +719,8 @@ class EcsStackTemplateUnitTest {
             Set<Object> secretArns = Set.of(Map.of("Ref", "DbRuntimeSecret"),
                     Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")));
             for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
-                for (Object container : list(TEMPLATE.properties(taskDefinition).get("ContainerDefinitions"))) {
-                    environment(map(container)).forEach((name, value) -> {
+                for (Map<String, Object> container : containers(taskDefinition)) {
+                    environment(container).forEach((name, value) -> {
                         if (name.matches(".*(PASSWORD|SECRET|KEY|TOKEN).*")) {
                             assertThat(name).as("%s %s", taskDefinition, name).endsWith("_SECRET_ARN");
                             assertThat(value).as("%s %s", taskDefinition, name).isIn(secretArns);
@@ -1001,7 +1012,12 @@ class EcsStackTemplateUnitTest {
 
             int maxConnections = maxConnections(instanceClass);
             Map<String, Object> function = LAMBDA.properties("HelloApiFunction");
-            int concurrency = Integer.parseInt(LAMBDA.valueWithDefaults(function.get("ReservedConcurrentExecutions")));
+            // Without the proxy the function's reservation bounds its instances: the fallback it reserves when
+            // ReservedConcurrency is empty (!If [HasReservedConcurrency, given, !If [UseRdsProxy, none, fallback]]).
+            List<Object> reserved = list(intrinsic(function.get("ReservedConcurrentExecutions"), "Fn::If"));
+            List<Object> withoutGiven = list(intrinsic(reserved.get(2), "Fn::If"));
+            assertThat(withoutGiven.get(0)).isEqualTo("UseRdsProxy");
+            int concurrency = ((Number) withoutGiven.get(2)).intValue();
             String lambdaPool = ref(map(map(function.get("Environment")).get("Variables")).get("DB_POOL_SIZE"));
             int largestLambdaPool = LAMBDA.allowedValues(lambdaPool)
                 .stream()
@@ -1038,14 +1054,604 @@ class EcsStackTemplateUnitTest {
 
     }
 
+    /**
+     * Issue 16: the interface endpoints live with the VPC and, with private DNS, answer every caller in the VPC, so
+     * every group whose owner calls AWS APIs (tasks, migration, rotation, the Lambda function, RDS Proxy) must reach
+     * them on 443, and each endpoint must admit the whole VPC.
+     */
+    @Nested
+    class Endpoints {
+
+        /** Groups whose owners call no AWS API through the VPC: the ALB, the database, the endpoints themselves. */
+        private static final Set<String> NOT_CALLERS = Set.of("AlbSecurityGroup", "DbSecurityGroup",
+                "EndpointSecurityGroup");
+
+        @Test
+        void everyInterfaceEndpointIsReachableFromEveryCallerInTheVpc() {
+            List<String> endpoints = TEMPLATE.resourcesOfType("AWS::EC2::VPCEndpoint");
+            assertThat(endpoints).containsExactlyInAnyOrder("SecretsManagerEndpoint", "RdsApiEndpoint");
+            for (String endpoint : endpoints) {
+                Map<String, Object> properties = TEMPLATE.properties(endpoint);
+                assertThat(properties).as(endpoint)
+                    .containsEntry("VpcEndpointType", "Interface")
+                    .containsEntry("PrivateDnsEnabled", true);
+                assertThat(ref(properties.get("VpcId"))).isEqualTo("Vpc");
+                // One ENI in each availability zone the callers use.
+                assertThat(refs(properties.get("SubnetIds"))).containsExactly("PrivateSubnet1", "PrivateSubnet2");
+                for (String group : refs(properties.get("SecurityGroupIds"))) {
+                    assertThat(list(TEMPLATE.properties(group).get("SecurityGroupIngress"))).as(group)
+                        .anySatisfy((rule) -> assertThat(map(rule)).containsEntry("IpProtocol", "tcp")
+                            .containsEntry("FromPort", 443)
+                            .containsEntry("ToPort", 443)
+                            .containsEntry("CidrIp", Map.of("Fn::GetAtt", List.of("Vpc", "CidrBlock"))));
+                }
+            }
+            Map<String, List<Object>> callers = new LinkedHashMap<>();
+            for (CloudFormationTemplate template : List.of(TEMPLATE, LAMBDA)) {
+                for (String group : template.resourcesOfType("AWS::EC2::SecurityGroup")) {
+                    if (!NOT_CALLERS.contains(group)) {
+                        callers.put(group, list(template.properties(group).get("SecurityGroupEgress")));
+                    }
+                }
+            }
+            assertThat(callers.keySet()).containsExactlyInAnyOrder("EcsSecurityGroup", "RotationSecurityGroup",
+                    "LambdaSecurityGroup", "DbProxySecurityGroup");
+            callers.forEach((group, egress) -> assertThat(egress).as("%s reaches the endpoints on 443", group)
+                .anySatisfy((rule) -> {
+                    assertThat(map(rule)).containsEntry("IpProtocol", "tcp")
+                        .containsEntry("FromPort", 443)
+                        .containsEntry("ToPort", 443);
+                    assertThat(map(rule).get("CidrIp")).isIn(ANYWHERE,
+                            Map.of("Fn::GetAtt", List.of("Vpc", "CidrBlock")));
+                }));
+            // A second endpoint with private DNS for the same service cannot exist in the VPC: only this stack has any.
+            assertThat(LAMBDA.resourcesOfType("AWS::EC2::VPCEndpoint")).isEmpty();
+        }
+
+        @Test
+        void endpointsExistWheneverThePrivateSubnetsHaveNoOtherWayOut() {
+            for (Map<String, String> stack : List.of(Map.<String, String>of(), Map.of("Environment", "development"),
+                    Map.of("TasksInPrivateSubnets", "true"))) {
+                boolean nat = TEMPLATE.condition("UsePrivateSubnets", stack);
+                assertThat(TEMPLATE.condition("NoNatGateway", stack)).as("%s", stack).isNotEqualTo(nat);
+            }
+        }
+
+    }
+
+    /**
+     * Issue 16: a second stage beside the first. Every name the template gives a resource is built from the stack name
+     * (or is another resource's generated id), and the stack named helloapi keeps the seed's names, so updating it
+     * replaces nothing.
+     */
+    @Nested
+    class Names {
+
+        @Test
+        void everyPhysicalNameDerivesFromTheStackName() {
+            Map<String, Object> names = TEMPLATE.physicalNames();
+            assertThat(names).containsKeys("TargetGroup.Name", "Cluster.ClusterName", "TaskDefinition.Family",
+                    "Database.DBInstanceIdentifier", "LogGroup.LogGroupName", "Dashboard.DashboardName",
+                    "DbRuntimeSecretRotation.RotationLambdaName", "AlbSecurityGroup.Tags.Name", "WebAcl.Name",
+                    "AlarmTopicKeyAlias.AliasName", "CpuScalingPolicy.PolicyName");
+            names.forEach((name, value) -> assertThat(TEMPLATE.derivesFromStackName(value))
+                .as("%s = %s derives from AWS::StackName", name, value)
+                .isTrue());
+        }
+
+        @Test
+        void theStackNamedHelloapiKeepsTheSeedsNames() {
+            Map<String, String> seed = Map.of("TargetGroup.Name", "helloapi-tg", "Cluster.ClusterName",
+                    "helloapi-cluster", "AlbSecurityGroup.Tags.Name", "helloapi-alb-sg", "EcsSecurityGroup.Tags.Name",
+                    "helloapi-ecs-sg", "DbSecurityGroup.Tags.Name", "helloapi-rds-sg", "Database.DBInstanceIdentifier",
+                    "helloapi-db");
+            Map<String, Object> names = TEMPLATE.physicalNames();
+            seed.forEach((name, value) -> assertThat(TEMPLATE.evaluate(names.get(name), Map.of())).as(name)
+                .isEqualTo(value));
+            // A changed GroupDescription replaces a group: for this stack the descriptions are the seed's text.
+            Map<String, String> descriptions = Map.of("AlbSecurityGroup",
+                    "helloapi-alb-sg - HTTP/HTTPS from the internet, out only to the ECS tasks on 8000",
+                    "EcsSecurityGroup",
+                    "helloapi-ecs-sg - from the ALB on 8000, out to RDS on 5432 and HTTPS for AWS APIs",
+                    "DbSecurityGroup", "helloapi-rds-sg - PostgreSQL from the ECS tasks only, no egress");
+            descriptions.forEach((group, description) -> assertThat(
+                    TEMPLATE.evaluate(TEMPLATE.properties(group).get("GroupDescription"), Map.of()))
+                .as(group)
+                .isEqualTo(description));
+            Map<String, Object> staging = Map.of("TargetGroup.Name", "helloapi-staging-tg");
+            staging.forEach((name, value) -> assertThat(
+                    TEMPLATE.evaluate(names.get(name), Map.of("AWS::StackName", "helloapi-staging")))
+                .isEqualTo(value));
+        }
+
+    }
+
+    /**
+     * Issue 16: production defaults. One Environment parameter picks them (the Environments mapping), each can be set
+     * on its own, and a production stack gets every one of them.
+     */
+    @Nested
+    class ProductionDefaults {
+
+        /** Each true/false setting the Environment picks, and the condition the template decides it with. */
+        private static final Map<String, String> SWITCHES = Map.of("DbDeletionProtection",
+                "DbDeletionProtectionEnabled", "DbMultiAZ", "DbMultiAZEnabled", "DbPerformanceInsights",
+                "DbPerformanceInsightsEnabled", "DbLogExports", "DbLogExportsEnabled", "EnableWaf", "WafEnabled",
+                "AlbAccessLogs", "AlbAccessLogsEnabled", "VpcFlowLogs", "VpcFlowLogsEnabled", "ReadonlyRootFilesystem",
+                "ReadonlyRoot", "AllowPlainHttp", "PlainHttpAllowed");
+
+        private static final Map<String, String> PRODUCTION = Map.of();
+
+        private static final Map<String, String> DEVELOPMENT = Map.of("Environment", "development");
+
+        @Test
+        void environmentIsProductionByDefaultAndPicksEveryEmptyParameter() {
+            assertThat(TEMPLATE.parameterDefault("Environment")).isEqualTo("production");
+            assertThat(TEMPLATE.allowedValues("Environment")).containsExactly("production", "development");
+            Map<String, Object> environments = map(TEMPLATE.mappings().get("Environments"));
+            assertThat(environments.keySet()).containsExactly("production", "development");
+            Set<String> columns = map(environments.get("production")).keySet();
+            assertThat(map(environments.get("development")).keySet()).isEqualTo(columns);
+            assertThat(columns).containsAll(SWITCHES.keySet())
+                .contains("DbMaxAllocatedStorage", "OnDemandBaseTaskCount", "SpotWeight");
+            for (String column : columns) {
+                // Empty means "the Environment's"; a value overrides it.
+                assertThat(TEMPLATE.parameterDefault(column)).as(column).isEmpty();
+                String finding = "{Fn::FindInMap=[Environments, {Ref=Environment}, " + column + "]}";
+                assertThat(String.valueOf(TEMPLATE.root())).as(column).contains(finding);
+            }
+        }
+
+        @Test
+        void productionGetsEverySafeguardDevelopmentDropsThemAndEachOneCanBeSetAlone() {
+            SWITCHES.forEach((parameter, condition) -> {
+                boolean safeguard = !parameter.equals("AllowPlainHttp");
+                assertThat(TEMPLATE.condition(condition, PRODUCTION)).as("%s in production", parameter)
+                    .isEqualTo(safeguard);
+                if (!parameter.equals("ReadonlyRootFilesystem")) {
+                    assertThat(TEMPLATE.condition(condition, DEVELOPMENT)).as("%s in development", parameter)
+                        .isEqualTo(!safeguard);
+                }
+                assertThat(TEMPLATE.allowedValues(parameter)).as(parameter).containsExactly("", "true", "false");
+                assertThat(TEMPLATE.condition(condition, Map.of(parameter, "false"))).as(parameter).isFalse();
+                assertThat(TEMPLATE.condition(condition, Map.of("Environment", "development", parameter, "true")))
+                    .as(parameter)
+                    .isTrue();
+            });
+        }
+
+        @Test
+        void databaseGetsProtectionStandbyInsightsLogsAndStorageAutoscalingInProduction() {
+            Map<String, Object> database = TEMPLATE.properties("Database");
+            Map<String, Object> production = new LinkedHashMap<>();
+            for (String property : List.of("DeletionProtection", "MultiAZ", "EnablePerformanceInsights",
+                    "PerformanceInsightsRetentionPeriod", "EnableCloudwatchLogsExports", "MaxAllocatedStorage")) {
+                production.put(property, TEMPLATE.evaluate(database.get(property), PRODUCTION));
+            }
+            assertThat(production).containsEntry("DeletionProtection", true)
+                .containsEntry("MultiAZ", true)
+                .containsEntry("EnablePerformanceInsights", true)
+                .containsEntry("PerformanceInsightsRetentionPeriod", 7)
+                .containsEntry("EnableCloudwatchLogsExports", List.of("postgresql"));
+            assertThat(Integer.parseInt(String.valueOf(production.get("MaxAllocatedStorage"))))
+                .isGreaterThan(Integer.parseInt(TEMPLATE.parameterDefault("DbAllocatedStorage")));
+            for (String property : List.of("PerformanceInsightsRetentionPeriod", "EnableCloudwatchLogsExports",
+                    "MaxAllocatedStorage")) {
+                assertThat(TEMPLATE.evaluate(database.get(property), DEVELOPMENT)).as(property)
+                    .isSameAs(CloudFormationTemplate.NO_VALUE);
+            }
+            assertThat(TEMPLATE.evaluate(database.get("MaxAllocatedStorage"),
+                    Map.of("Environment", "development", "DbMaxAllocatedStorage", "50")))
+                .isEqualTo("50");
+            assertThat(TEMPLATE.evaluate(database.get("MaxAllocatedStorage"), Map.of("DbMaxAllocatedStorage", "0")))
+                .isSameAs(CloudFormationTemplate.NO_VALUE);
+            // The exported log lands in a group of the stack, with a retention, created before the instance.
+            assertThat(TEMPLATE.evaluate(TEMPLATE.properties("DbLogGroup").get("LogGroupName"), PRODUCTION))
+                .isEqualTo("/aws/rds/instance/" + TEMPLATE.evaluate(database.get("DBInstanceIdentifier"), PRODUCTION)
+                        + "/postgresql");
+            assertThat(TEMPLATE.resource("Database")).containsEntry("DependsOn", "DbLogGroup");
+        }
+
+        @Test
+        void alarmTopicIsEncryptedWithAKeyCloudWatchMayUse() {
+            assertThat(ref(TEMPLATE.properties("AlarmTopic").get("KmsMasterKeyId"))).isEqualTo("AlarmTopicKey");
+            Map<String, Object> key = TEMPLATE.properties("AlarmTopicKey");
+            assertThat(key).containsEntry("EnableKeyRotation", true);
+            // alias/aws/sns would encrypt too, but its key policy cannot let CloudWatch in: alarms would be dropped.
+            List<Object> statements = list(map(key.get("KeyPolicy")).get("Statement"));
+            assertThat(statements).anySatisfy((statement) -> {
+                assertThat(map(statement)).containsEntry("Principal", Map.of("Service", "cloudwatch.amazonaws.com"));
+                assertThat(actions(statement)).contains("kms:Decrypt");
+                assertThat(String.valueOf(map(statement).get("Action"))).contains("kms:GenerateDataKey*");
+            });
+        }
+
+        @Test
+        void albAccessLogsGoToAnEncryptedPrivateBucketOnlyLoadBalancingMayWrite() {
+            for (String id : List.of("AlbLogsBucket", "AlbLogsBucketPolicy")) {
+                assertThat(TEMPLATE.resource(id)).as(id).containsEntry("Condition", "AlbAccessLogsEnabled");
+            }
+            Map<String, Object> bucket = TEMPLATE.properties("AlbLogsBucket");
+            assertThat(String.valueOf(bucket.get("BucketEncryption"))).contains("SSEAlgorithm=AES256");
+            assertThat(map(bucket.get("PublicAccessBlockConfiguration")).values()).containsOnly(true);
+            Map<String, Object> attributes = new LinkedHashMap<>();
+            for (Object attribute : list(TEMPLATE.properties("LoadBalancer").get("LoadBalancerAttributes"))) {
+                Object value = TEMPLATE.evaluate(attribute, PRODUCTION);
+                if (value != CloudFormationTemplate.NO_VALUE) {
+                    attributes.put(String.valueOf(map(value).get("Key")), map(value).get("Value"));
+                }
+            }
+            assertThat(attributes).containsEntry("access_logs.s3.enabled", "true").containsKey("access_logs.s3.bucket");
+            // The regional ELB account in regions opened before August 2022, the log delivery service elsewhere.
+            Object principal = map(list(map(TEMPLATE.properties("AlbLogsBucketPolicy").get("PolicyDocument"))
+                .get("Statement")).get(0)).get("Principal");
+            assertThat(String.valueOf(TEMPLATE.evaluate(principal, Map.of("AWS::Region", "eu-west-1"))))
+                .contains("arn:aws:iam::156460612806:root");
+            assertThat(TEMPLATE.evaluate(principal, Map.of("AWS::Region", "eu-central-2")))
+                .isEqualTo(Map.of("Service", "logdelivery.elasticloadbalancing.amazonaws.com"));
+        }
+
+        @Test
+        void vpcFlowLogsGoToAGroupWithRetentionWhenOn() {
+            for (String id : List.of("FlowLog", "FlowLogGroup", "FlowLogRole")) {
+                assertThat(TEMPLATE.resource(id)).as(id).containsEntry("Condition", "VpcFlowLogsEnabled");
+            }
+            assertThat(TEMPLATE.properties("FlowLog")).containsEntry("ResourceType", "VPC")
+                .containsEntry("TrafficType", "ALL");
+            assertThat(ref(TEMPLATE.properties("FlowLogGroup").get("RetentionInDays"))).isEqualTo("LogRetentionDays");
+        }
+
+    }
+
+    /**
+     * Issue 16: secure by default at the edge. HTTPS with a DNS-validated certificate and HTTP redirected to it, a
+     * production stack refused without a certificate, WAF with a rate-based rule per client IP in front of the ALB,
+     * and the app's own security settings passed to the task.
+     */
+    @Nested
+    class Edge {
+
+        private static final Map<String, String> DOMAIN = Map.of("DomainName", "api.example.com", "HostedZoneId",
+                "Z0123456789ABCDEFGHIJ");
+
+        @Test
+        void certificateIsValidatedThroughDnsInTheHostedZoneAndHttpRedirectsToHttps() {
+            assertThat(TEMPLATE.resource("Certificate")).containsEntry("Condition", "CreateCertificate");
+            Map<String, Object> certificate = TEMPLATE.properties("Certificate");
+            assertThat(ref(certificate.get("DomainName"))).isEqualTo("DomainName");
+            assertThat(certificate).containsEntry("ValidationMethod", "DNS");
+            assertThat(list(certificate.get("DomainValidationOptions"))).singleElement()
+                .isEqualTo(Map.of("DomainName", Map.of("Ref", "DomainName"), "HostedZoneId",
+                        Map.of("Ref", "HostedZoneId")));
+            assertThat(TEMPLATE.condition("CreateCertificate", DOMAIN)).isTrue();
+            assertThat(TEMPLATE.condition("CreateCertificate", Map.of())).isFalse();
+            Map<String, String> ownCertificate = new LinkedHashMap<>(DOMAIN);
+            ownCertificate.put("CertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/abc");
+            assertThat(TEMPLATE.condition("CreateCertificate", ownCertificate)).isFalse();
+            // The HTTPS listener serves it (or CertificateArn) ...
+            Object certificateArn = map(list(TEMPLATE.properties("HttpsListener").get("Certificates")).get(0))
+                .get("CertificateArn");
+            assertThat(TEMPLATE.evaluate(certificateArn, ownCertificate))
+                .isEqualTo(ownCertificate.get("CertificateArn"));
+            assertThat(list(intrinsic(certificateArn, "Fn::If")).get(2)).isEqualTo(Map.of("Ref", "Certificate"));
+            assertThat(TEMPLATE.condition("HasHttps", DOMAIN)).isTrue();
+            // ... and HTTP only redirects, unless plain HTTP is allowed.
+            assertThat(TEMPLATE.condition("RedirectHttpToHttps", DOMAIN)).isTrue();
+            Map<String, String> plain = new LinkedHashMap<>(DOMAIN);
+            plain.put("AllowPlainHttp", "true");
+            assertThat(TEMPLATE.condition("RedirectHttpToHttps", plain)).isFalse();
+            Map<String, Object> redirect = map(
+                    list(TEMPLATE.properties("HttpToHttpsRedirectRule").get("Actions")).get(0));
+            assertThat(redirect).containsEntry("Type", "redirect");
+            assertThat(map(redirect.get("RedirectConfig"))).containsEntry("StatusCode", "HTTP_301")
+                .containsEntry("Protocol", "HTTPS");
+            assertThat(map(list(TEMPLATE.properties("HttpToHttpsRedirectRule").get("Conditions")).get(0)))
+                .containsEntry("PathPatternConfig", Map.of("Values", List.of("/*")));
+            assertThat(TEMPLATE.evaluate(map(TEMPLATE.outputs().get("ApiUrl")).get("Value"), DOMAIN))
+                .isEqualTo("https://api.example.com");
+        }
+
+        @Test
+        void productionIsRefusedWithoutACertificateUnlessPlainHttpIsAllowed() {
+            Map<String, Object> rule = map(map(TEMPLATE.root().get("Rules")).get("HttpsUnlessPlainHttpIsAllowed"));
+            Object applies = rule.get("RuleCondition");
+            Object holds = map(list(rule.get("Assertions")).get(0)).get("Assert");
+            List<Map<String, String>> stacks = List.of(Map.of(), DOMAIN, Map.of("Environment", "development"),
+                    Map.of("AllowPlainHttp", "true"), Map.of("Environment", "development", "AllowPlainHttp", "false"),
+                    Map.of("CertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/abc"));
+            for (Map<String, String> stack : stacks) {
+                // Rules cannot read the mapping: the rule must apply exactly where the template refuses plain HTTP.
+                assertThat(TEMPLATE.evaluate(applies, stack)).as("%s", stack)
+                    .isEqualTo(!TEMPLATE.condition("PlainHttpAllowed", stack));
+                boolean refused = (Boolean) TEMPLATE.evaluate(applies, stack)
+                        && !(Boolean) TEMPLATE.evaluate(holds, stack);
+                assertThat(refused).as("%s", stack)
+                    .isEqualTo(!TEMPLATE.condition("PlainHttpAllowed", stack)
+                            && !TEMPLATE.condition("HasHttps", stack));
+            }
+            assertThat((Boolean) TEMPLATE.evaluate(applies, Map.of())
+                    && !(Boolean) TEMPLATE.evaluate(holds, Map.of()))
+                .as("a production stack without a certificate")
+                .isTrue();
+        }
+
+        @Test
+        void wafHasARateBasedRulePerClientIpAndManagedRuleGroupsAndGuardsTheAlb() {
+            for (String id : List.of("WebAcl", "WebAclAssociation")) {
+                assertThat(TEMPLATE.resource(id)).as(id).containsEntry("Condition", "WafEnabled");
+            }
+            Map<String, Object> acl = TEMPLATE.properties("WebAcl");
+            assertThat(acl).containsEntry("Scope", "REGIONAL")
+                .containsEntry("DefaultAction", Map.of("Allow", Map.of()));
+            List<Map<String, Object>> rules = list(acl.get("Rules")).stream().map(CloudFormationTemplate::map).toList();
+            Map<String, Object> rateBased = rules.stream()
+                .map((rule) -> map(rule.get("Statement")).get("RateBasedStatement"))
+                .filter((statement) -> statement != null)
+                .map(CloudFormationTemplate::map)
+                .findFirst()
+                .orElseThrow();
+            assertThat(rateBased).containsEntry("AggregateKeyType", "IP");
+            assertThat(ref(rateBased.get("Limit"))).isEqualTo("WafRateLimit");
+            assertThat(Integer.parseInt(TEMPLATE.parameterDefault("WafRateLimit"))).isBetween(10, 100_000);
+            assertThat(rules.get(0).get("Statement")).as("the rate limit is evaluated first")
+                .isEqualTo(Map.of("RateBasedStatement", rateBased));
+            assertThat(String.valueOf(rules.get(0).get("Action"))).contains("Block");
+            Set<String> managed = rules.stream()
+                .map((rule) -> map(rule.get("Statement")).get("ManagedRuleGroupStatement"))
+                .filter((statement) -> statement != null)
+                .map((statement) -> map(statement).get("VendorName") + "/" + map(statement).get("Name"))
+                .collect(Collectors.toSet());
+            assertThat(managed).containsExactlyInAnyOrder("AWS/AWSManagedRulesCommonRuleSet",
+                    "AWS/AWSManagedRulesKnownBadInputsRuleSet");
+            Map<String, Object> association = TEMPLATE.properties("WebAclAssociation");
+            assertThat(ref(association.get("ResourceArn"))).isEqualTo("LoadBalancer");
+            assertThat(association.get("WebACLArn")).isEqualTo(Map.of("Fn::GetAtt", List.of("WebAcl", "Arn")));
+        }
+
+        @Test
+        void appSecuritySettingsReachTheTaskAndTheInAppRateLimitDoesNot() {
+            Map<String, Object> environment = environment();
+            assertThat(ref(environment.get("AUTH_ISSUER_URI"))).isEqualTo("AuthIssuerUri");
+            assertThat(ref(environment.get("AUTH_AUDIENCE"))).isEqualTo("AuthAudience");
+            assertThat(ref(environment.get("AUTH_PROTECT_READS"))).isEqualTo("AuthProtectReads");
+            assertThat(ref(environment.get("CORS_ALLOWED_ORIGINS"))).isEqualTo("CorsAllowedOrigins");
+            for (String parameter : List.of("AuthIssuerUri", "AuthAudience", "CorsAllowedOrigins")) {
+                assertThat(TEMPLATE.parameterDefault(parameter)).as(parameter).isEmpty();
+            }
+            assertThat(TEMPLATE.parameterDefault("AuthProtectReads")).isEqualTo("false");
+            assertThat(environment.keySet()).noneMatch((name) -> name.startsWith("RATE_LIMIT"));
+        }
+
+    }
+
+    /**
+     * Issues 16 and 18: tasks. The desired count survives stack updates; the root file system is read-only; the CPU
+     * architecture of the task and of the image the script builds agree; the capacity strategy follows its parameters
+     * and a Spot interruption's notice covers the shutdown; the collector sidecar exists only with tracing.
+     */
+    @Nested
+    class Fleet {
+
+        @Test
+        void desiredCountIsLeftToAutoScalingSoAStackUpdateNeverResetsIt() {
+            Map<String, Object> service = TEMPLATE.properties("Service");
+            // With a DesiredCount, every update would send a fleet scaled out to 10 back to MinTaskCount.
+            assertThat(service).doesNotContainKey("DesiredCount");
+            Map<String, Object> target = TEMPLATE.properties("ScalableTarget");
+            assertThat(target).containsEntry("ScalableDimension", "ecs:service:DesiredCount");
+            assertThat(ref(target.get("MinCapacity"))).isEqualTo("MinTaskCount");
+            assertThat(String.valueOf(target.get("ResourceId"))).contains("${Service.Name}");
+        }
+
+        @Test
+        void rootFileSystemIsReadOnlyAndOnlyTmpIsWritable() {
+            assertThat(TEMPLATE.condition("ReadonlyRoot", Map.of())).isTrue();
+            assertThat(TEMPLATE.condition("ReadonlyRoot", Map.of("Environment", "development"))).isTrue();
+            for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
+                // A plain task volume: Fargate's ephemeral storage (Fargate has no tmpfs), nothing from a host or EFS.
+                assertThat(list(TEMPLATE.properties(taskDefinition).get("Volumes"))).as(taskDefinition)
+                    .containsExactly(Map.of("Name", "tmp"));
+                for (Map<String, Object> container : containers(taskDefinition)) {
+                    String name = String.valueOf(container.get("Name"));
+                    assertThat(container.get("ReadonlyRootFilesystem")).as(name)
+                        .isEqualTo(Map.of("Fn::If", List.of("ReadonlyRoot", true, false)));
+                    Object mounts = container.get("MountPoints");
+                    if (!name.equals("otel-collector")) {
+                        assertThat(list(mounts)).as(name)
+                            .containsExactly(Map.of("SourceVolume", "tmp", "ContainerPath", "/tmp", "ReadOnly", false));
+                    }
+                    else {
+                        assertThat(mounts).as("the collector writes nothing").isNull();
+                    }
+                }
+            }
+        }
+
+        @Test
+        void taskArchitectureAndTheImagePlatformTheDeployScriptBuildsAgree() throws Exception {
+            assertThat(TEMPLATE.allowedValues("CpuArchitecture")).containsExactlyInAnyOrder("ARM64", "X86_64");
+            assertThat(TEMPLATE.parameterDefault("CpuArchitecture")).isEqualTo("ARM64");
+            for (String taskDefinition : TEMPLATE.resourcesOfType("AWS::ECS::TaskDefinition")) {
+                assertThat(TEMPLATE.properties(taskDefinition).get("RuntimePlatform")).as(taskDefinition)
+                    .isEqualTo(Map.of("OperatingSystemFamily", "LINUX", "CpuArchitecture",
+                            Map.of("Ref", "CpuArchitecture")));
+            }
+            Map<String, String> platforms = Map.of("ARM64", "linux/arm64", "X86_64", "linux/amd64");
+            // The script's dry run (no AWS account needed) without an override builds for the template's default
+            // and deploys it; with an override, both follow it.
+            Map<String, List<String>> runs = new LinkedHashMap<>();
+            runs.put(TEMPLATE.parameterDefault("CpuArchitecture"), List.of());
+            runs.put("X86_64", List.of("-p", "CpuArchitecture=X86_64"));
+            runs.put("ARM64", List.of("-p", "CpuArchitecture=ARM64", "-p", "Environment=development"));
+            for (Map.Entry<String, List<String>> run : runs.entrySet()) {
+                List<String> lines = DeployScript.dryRun(run.getValue());
+                List<String> builds = lines.stream()
+                    .filter((line) -> line.startsWith("+ docker buildx build"))
+                    .toList();
+                assertThat(builds).as("%s", run.getValue()).singleElement().satisfies((build) -> assertThat(build)
+                    .contains("--platform " + platforms.get(run.getKey()) + " ").contains(" --push"));
+                List<String> deploys = lines.stream()
+                    .filter((line) -> line.startsWith("+ aws cloudformation deploy"))
+                    .toList();
+                assertThat(deploys).as("%s", run.getValue()).hasSize(2).allSatisfy((deploy) -> {
+                    assertThat(deploy).contains(" CpuArchitecture=" + run.getKey());
+                    assertThat(deploy.split(" CpuArchitecture=", -1)).as("passed once").hasSize(2);
+                });
+            }
+        }
+
+        @Test
+        void capacityStrategyFollowsItsParameters() {
+            assertThat(list(TEMPLATE.properties("Cluster").get("CapacityProviders"))).containsExactlyInAnyOrder(
+                    "FARGATE", "FARGATE_SPOT");
+            Map<String, Object> service = TEMPLATE.properties("Service");
+            // A service with a capacity provider strategy must not set a launch type.
+            assertThat(service).doesNotContainKey("LaunchType");
+            record Split(int onDemandBase, int onDemandWeight, int spotWeight) {
+            }
+            Function<Map<String, String>, Split> split = (stack) -> {
+                Map<String, Integer> base = new LinkedHashMap<>();
+                Map<String, Integer> weight = new LinkedHashMap<>();
+                for (Object item : list(service.get("CapacityProviderStrategy"))) {
+                    String provider = String.valueOf(map(item).get("CapacityProvider"));
+                    Object baseValue = map(item).get("Base");
+                    base.put(provider, (baseValue != null)
+                            ? Integer.parseInt(String.valueOf(TEMPLATE.evaluate(baseValue, stack))) : 0);
+                    weight.put(provider, Integer.parseInt(String.valueOf(TEMPLATE.evaluate(map(item).get("Weight"),
+                            stack))));
+                }
+                assertThat(base.keySet()).containsExactly("FARGATE", "FARGATE_SPOT");
+                assertThat(base.get("FARGATE_SPOT")).as("no Spot base").isZero();
+                return new Split(base.get("FARGATE"), weight.get("FARGATE"), weight.get("FARGATE_SPOT"));
+            };
+            // Production: on-demand only. Development: one on-demand task, then mostly Spot.
+            assertThat(split.apply(Map.of())).isEqualTo(new Split(0, 1, 0));
+            Split development = split.apply(Map.of("Environment", "development"));
+            assertThat(development.onDemandBase()).isEqualTo(1);
+            assertThat(development.spotWeight()).isGreaterThan(development.onDemandWeight());
+            // Each parameter on its own.
+            assertThat(split.apply(Map.of("OnDemandBaseTaskCount", "2", "SpotWeight", "1")))
+                .isEqualTo(new Split(2, 1, 1));
+            assertThat(split.apply(Map.of("Environment", "development", "SpotWeight", "0")))
+                .isEqualTo(new Split(1, 1, 0));
+        }
+
+        @Test
+        void shutdownFitsInsideFargateSpotsTwoMinuteNotice() {
+            int spotNoticeSeconds = 120;
+            int gracefulShutdownSeconds = 20;
+            int deregistration = Integer.parseInt(String.valueOf(
+                    keyValues(TEMPLATE.properties("TargetGroup").get("TargetGroupAttributes"))
+                        .get("deregistration_delay.timeout_seconds")));
+            int app = (int) container().get("StopTimeout");
+            // ECS stops the app before the collector it depends on: their stop timeouts add up.
+            int collector = (int) map(collectorEntry().get(1)).get("StopTimeout");
+            assertThat(app).isGreaterThan(gracefulShutdownSeconds);
+            assertThat(deregistration + app + collector).isLessThanOrEqualTo(spotNoticeSeconds);
+        }
+
+        @Test
+        void collectorSidecarAndItsXrayPermissionsExistOnlyWithTracing() {
+            assertThat(TEMPLATE.parameterDefault("EnableTracing")).isEqualTo("false");
+            List<Object> entry = collectorEntry();
+            assertThat(entry.get(0)).isEqualTo("TracingEnabled");
+            Map<String, Object> collector = map(entry.get(1));
+            assertThat(collector).containsEntry("Name", "otel-collector").containsEntry("Essential", false);
+            assertThat(TEMPLATE.parameterDefault("TracingCollectorImage"))
+                .matches("public\\.ecr\\.aws/aws-observability/aws-otel-collector:v\\d+\\.\\d+\\.\\d+");
+            String config = String.valueOf(intrinsic(environment(collector).get("AOT_CONFIG_CONTENT"), "Fn::Sub"));
+            assertThat(config).contains("endpoint: 127.0.0.1:4318", "awsxray:", "exporters: [awsxray]");
+            // The app's exporter settings exist only with the collector.
+            List<Object> appEnvironment = list(container().get("Environment"));
+            for (String name : List.of("OTEL_EXPORTER_OTLP_ENDPOINT", "MANAGEMENT_OTLP_TRACING_ENDPOINT",
+                    "MANAGEMENT_TRACING_SAMPLING_PROBABILITY")) {
+                assertThat(appEnvironment).as(name).anySatisfy((variable) -> {
+                    List<Object> conditional = list(intrinsic(variable, "Fn::If"));
+                    assertThat(conditional.get(0)).isEqualTo("TracingEnabled");
+                    assertThat(map(conditional.get(1))).containsEntry("Name", name);
+                });
+            }
+            assertThat(environment()).containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318")
+                .containsEntry("MANAGEMENT_OTLP_TRACING_ENDPOINT", "http://localhost:4318/v1/traces");
+            // The task role's X-Ray statement exists only with the collector, with exactly the actions it uses.
+            List<Object> xray = list(TEMPLATE.properties("TaskRole").get("Policies")).stream()
+                .filter((policy) -> String.valueOf(policy).contains("xray:"))
+                .toList();
+            assertThat(xray).singleElement().satisfies((policy) -> {
+                List<Object> conditional = list(intrinsic(policy, "Fn::If"));
+                assertThat(conditional.get(0)).isEqualTo("TracingEnabled");
+                assertThat(ref(conditional.get(2))).isEqualTo("AWS::NoValue");
+                assertThat(actions(conditional.get(1))).containsExactlyInAnyOrder("xray:PutTraceSegments",
+                        "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets");
+            });
+            for (String role : List.of("ExecutionRole", "MigrationTaskRole")) {
+                assertThat(String.valueOf(TEMPLATE.properties(role))).as(role).doesNotContain("xray:");
+            }
+        }
+
+        @Test
+        void collectorNeverHoldsTheAppBackAndFitsTheTask() {
+            Map<String, Object> collector = map(collectorEntry().get(1));
+            // START, never HEALTHY: the app only waits for the collector to have been started.
+            assertThat(container().get("DependsOn")).isEqualTo(Map.of("Fn::If", List.of("TracingEnabled",
+                    List.of(Map.of("ContainerName", "otel-collector", "Condition", "START")),
+                    Map.of("Ref", "AWS::NoValue"))));
+            int collectorMemory = (int) collector.get("Memory");
+            int collectorCpu = (int) collector.get("Cpu");
+            Map<String, Object> memories = map(TEMPLATE.mappings().get("TaskMemories"));
+            assertThat(memories.keySet()).containsExactlyInAnyOrderElementsOf(TEMPLATE.allowedValues("TaskMemory"));
+            memories.forEach((taskMemory, limits) -> {
+                int app = (int) map(limits).get("AppMemoryWithCollector");
+                assertThat(app + collectorMemory).as("task memory %s", taskMemory)
+                    .isEqualTo(Integer.parseInt(taskMemory));
+                assertThat(app).as("task memory %s", taskMemory).isGreaterThanOrEqualTo(3 * collectorMemory);
+            });
+            assertThat(container().get("Memory")).isEqualTo(Map.of("Fn::If", List.of("TracingEnabled",
+                    Map.of("Fn::FindInMap", List.of("TaskMemories", Map.of("Ref", "TaskMemory"),
+                            "AppMemoryWithCollector")),
+                    Map.of("Ref", "AWS::NoValue"))));
+            int smallestTaskCpu = TEMPLATE.allowedValues("TaskCpu")
+                .stream()
+                .mapToInt(Integer::parseInt)
+                .min()
+                .orElseThrow();
+            assertThat(collectorCpu).isLessThanOrEqualTo(smallestTaskCpu / 4);
+        }
+
+    }
+
+    /** Runs scripts/deploy-aws.sh --dry-run, which needs no AWS account, credentials or Docker engine. */
+    static final class DeployScript {
+
+        private DeployScript() {
+        }
+
+        static List<String> dryRun(List<String> arguments) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("bash",
+                    CloudFormationTemplate.locate("scripts/deploy-aws.sh").toString(), "--dry-run", "--region",
+                    "eu-west-1"));
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().keySet().removeAll(List.of("STACK_NAME", "ECR_REPOSITORY", "PARAMETER_OVERRIDES",
+                    "ECR_KEEP_IMAGES", "AWS_REGION", "AWS_DEFAULT_REGION"));
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isZero();
+            return output.lines().toList();
+        }
+
+    }
+
     @Nested
     class Style {
 
         @Test
         void sectionsComeInTheAgreedOrder() {
             // Transform (the hosted rotation function) and Mappings (the DB classes) in CloudFormation's own order.
+            // Rules (HTTPS in production) sit between Parameters and Mappings, in CloudFormation's own order too.
             assertThat(TEMPLATE.root().keySet()).containsExactly("AWSTemplateFormatVersion", "Transform",
-                    "Description", "Parameters", "Mappings", "Conditions", "Resources", "Outputs");
+                    "Description", "Parameters", "Rules", "Mappings", "Conditions", "Resources", "Outputs");
         }
 
         @Test
@@ -1085,10 +1691,38 @@ class EcsStackTemplateUnitTest {
 
     }
 
+    /** The serving app's container. */
     private static Map<String, Object> container() {
-        List<Object> containers = list(TEMPLATE.properties("TaskDefinition").get("ContainerDefinitions"));
-        assertThat(containers).hasSize(1);
-        return map(containers.get(0));
+        return containers("TaskDefinition").stream()
+            .filter((container) -> "helloapi".equals(container.get("Name")))
+            .findFirst()
+            .orElseThrow();
+    }
+
+    /**
+     * A task definition's containers, a conditional one ({@code !If [condition, container, !Ref AWS::NoValue]}) as the
+     * container it adds.
+     */
+    private static List<Map<String, Object>> containers(String taskDefinition) {
+        List<Map<String, Object>> containers = new ArrayList<>();
+        for (Object entry : list(TEMPLATE.properties(taskDefinition).get("ContainerDefinitions"))) {
+            Object conditional = intrinsic(entry, "Fn::If");
+            if (conditional != null) {
+                assertThat(ref(list(conditional).get(2))).isEqualTo("AWS::NoValue");
+                containers.add(map(list(conditional).get(1)));
+            }
+            else {
+                containers.add(map(entry));
+            }
+        }
+        return containers;
+    }
+
+    /** The collector sidecar's entry: {@code !If [TracingEnabled, container, !Ref AWS::NoValue]}. */
+    private static List<Object> collectorEntry() {
+        List<Object> entries = list(TEMPLATE.properties("TaskDefinition").get("ContainerDefinitions"));
+        assertThat(entries).hasSize(2);
+        return list(intrinsic(entries.get(1), "Fn::If"));
     }
 
     /** The serving container's environment by name, both branches of a conditional entry included. */
@@ -1136,9 +1770,9 @@ class EcsStackTemplateUnitTest {
     }
 
     private static Map<String, Object> migrationContainer() {
-        List<Object> containers = list(TEMPLATE.properties("MigrationTaskDefinition").get("ContainerDefinitions"));
+        List<Map<String, Object>> containers = containers("MigrationTaskDefinition");
         assertThat(containers).hasSize(1);
-        return map(containers.get(0));
+        return containers.get(0);
     }
 
     private static Map<String, Object> hostedRotation() {

@@ -21,12 +21,13 @@ import static com.helloapi.testing.CloudFormationTemplate.walk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * template.yaml, the SAM template of the Lambda target, against issues 3 and 15: the handler and MAIN_CLASS it names
- * exist, SnapStart applies because the API invokes the published alias, the HTTP API hands every route to Spring with
- * payload format 2.0, the function sits in the ECS stack's VPC through exactly the exports ecs-stack.yaml defines, logs
- * in with the ECS stack's rotating runtime secret and never migrates, its connections are bounded, and no secret is a
- * plain value. The connection budget of both stacks together is computed in EcsStackTemplateUnitTest. Needs no AWS
- * account; ../shared/tools/cfn-check validates the rest in CI.
+ * template.yaml, the SAM template of the Lambda target, against issues 3, 15, 16 and 18: the handler and MAIN_CLASS it
+ * names exist, SnapStart applies because the API invokes the published alias, the HTTP API hands every route to Spring
+ * with payload format 2.0 and throttles, the function sits in the ECS stack's VPC through exactly the exports
+ * ecs-stack.yaml defines, logs in with the ECS stack's rotating runtime secret and never migrates, its connections are
+ * bounded by RDS Proxy without a reservation by default, X-Ray tracing is an option, every name derives from the stack
+ * name, and no secret is a plain value. The connection budget of both stacks together is computed in
+ * EcsStackTemplateUnitTest. Needs no AWS account; ../shared/tools/cfn-check validates the rest in CI.
  */
 class LambdaTemplateUnitTest {
 
@@ -135,10 +136,13 @@ class LambdaTemplateUnitTest {
 
     @Test
     void boundsItsDatabaseConnectionsByConcurrencyTimesPoolOrByTheProxysShare() {
-        // The terms EcsStackTemplateUnitTest.ConnectionBudget reads: without the proxy, instances x pool; with it,
-        // the proxy's MaxConnectionsPercent of max_connections.
-        assertThat(ref(function().get("ReservedConcurrentExecutions"))).isEqualTo("ReservedConcurrency");
-        assertThat(TEMPLATE.parameterDefault("ReservedConcurrency")).isEqualTo("5");
+        // The terms EcsStackTemplateUnitTest.ConnectionBudget reads: without the proxy, instances x pool, the instances
+        // bounded by a reservation (5 unless one is given); with it, the proxy's MaxConnectionsPercent of
+        // max_connections.
+        Object reserved = function().get("ReservedConcurrentExecutions");
+        assertThat(TEMPLATE.evaluate(reserved, Map.of("EnableRdsProxy", "false"))).isEqualTo(5);
+        assertThat(TEMPLATE.evaluate(reserved, Map.of("EnableRdsProxy", "false", "ReservedConcurrency", "3")))
+            .isEqualTo("3");
         assertThat(ref(environment().get("DB_POOL_SIZE"))).isEqualTo("DbPoolSize");
         assertThat(TEMPLATE.allowedValues("DbPoolSize")).containsExactly("1", "2");
         assertThat(environment()).containsEntry("DB_POOL_MIN_IDLE", "0");
@@ -147,6 +151,48 @@ class LambdaTemplateUnitTest {
         assertThat(pool.get("MaxConnectionsPercent")).isEqualTo(20);
         assertThat((int) pool.get("MaxIdleConnectionsPercent"))
             .isLessThanOrEqualTo((int) pool.get("MaxConnectionsPercent"));
+    }
+
+    @Test
+    void reservedConcurrencyIsOptionalAndOffByDefault() {
+        // ReservedConcurrentExecutions: 5 failed on accounts whose concurrency quota is 10.
+        assertThat(TEMPLATE.parameterDefault("ReservedConcurrency")).isEmpty();
+        assertThat(TEMPLATE.parameter("ReservedConcurrency")).containsEntry("Type", "String");
+        Object reserved = function().get("ReservedConcurrentExecutions");
+        assertThat(TEMPLATE.evaluate(reserved, Map.of())).isSameAs(CloudFormationTemplate.NO_VALUE);
+        assertThat(TEMPLATE.evaluate(reserved, Map.of("ReservedConcurrency", "20"))).isEqualTo("20");
+        assertThat(list(intrinsic(reserved, "Fn::If")).get(0)).isEqualTo("HasReservedConcurrency");
+    }
+
+    @Test
+    void httpApiThrottlesItsDefaultRoute() {
+        Map<String, Object> routes = map(TEMPLATE.properties("HttpApi").get("DefaultRouteSettings"));
+        assertThat(ref(routes.get("ThrottlingRateLimit"))).isEqualTo("ApiThrottlingRateLimit");
+        assertThat(ref(routes.get("ThrottlingBurstLimit"))).isEqualTo("ApiThrottlingBurstLimit");
+        int rate = Integer.parseInt(TEMPLATE.parameterDefault("ApiThrottlingRateLimit"));
+        int burst = Integer.parseInt(TEMPLATE.parameterDefault("ApiThrottlingBurstLimit"));
+        assertThat(rate).isPositive();
+        assertThat(burst).isGreaterThanOrEqualTo(rate);
+        // The in-app limiter is gone: nothing configures it.
+        assertThat(environment().keySet()).noneMatch((name) -> name.startsWith("RATE_LIMIT"));
+    }
+
+    @Test
+    void xrayTracingIsAnOptionOffByDefault() {
+        // A parameter, not a condition: SAM resolves it before adding the X-Ray policy to the role, only for Active.
+        assertThat(ref(function().get("Tracing"))).isEqualTo("FunctionTracing");
+        assertThat(TEMPLATE.parameterDefault("FunctionTracing")).isEqualTo("Disabled");
+        assertThat(TEMPLATE.allowedValues("FunctionTracing")).containsExactlyInAnyOrder("Disabled", "Active");
+    }
+
+    @Test
+    void everyPhysicalNameDerivesFromTheStackName() {
+        Map<String, Object> names = TEMPLATE.physicalNames();
+        assertThat(names).containsKeys("HelloApiFunction.FunctionName", "FunctionLogGroup.LogGroupName",
+                "ApiAccessLogGroup.LogGroupName", "DbProxy.DBProxyName", "LambdaSecurityGroup.Tags.Name");
+        names.forEach((name, value) -> assertThat(TEMPLATE.derivesFromStackName(value))
+            .as("%s = %s derives from AWS::StackName", name, value)
+            .isTrue());
     }
 
     @Test
@@ -164,12 +210,14 @@ class LambdaTemplateUnitTest {
     }
 
     @Test
-    void rdsProxyIsOptionalAndTheSecretsManagerEndpointIsTheEcsStacks() {
+    void rdsProxyIsOnByDefaultAndTheSecretsManagerEndpointIsTheEcsStacks() {
         for (String proxyResource : List.of("DbProxy", "DbProxyTargetGroup", "DbProxyRole", "DbProxySecurityGroup",
                 "LambdaEgressToProxy", "DbIngressFromProxy")) {
             assertThat(TEMPLATE.resource(proxyResource)).as(proxyResource).containsEntry("Condition", "UseRdsProxy");
         }
-        assertThat(TEMPLATE.parameterDefault("EnableRdsProxy")).isEqualTo("false");
+        // With concurrency unreserved by default, the proxy is what keeps the function's connections bounded.
+        assertThat(TEMPLATE.parameterDefault("EnableRdsProxy")).isEqualTo("true");
+        assertThat(TEMPLATE.evaluate(environment().get("DB_HOST"), Map.of())).isEqualTo("<DbProxy.Endpoint>");
         assertThat(list(intrinsic(environment().get("DB_HOST"), "Fn::If")).get(0)).isEqualTo("UseRdsProxy");
         // Two endpoints with private DNS for one service cannot share a VPC: the ECS stack's admits the whole VPC.
         assertThat(TEMPLATE.resourcesOfType("AWS::EC2::VPCEndpoint")).isEmpty();

@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.yaml.snakeyaml.LoaderOptions;
@@ -39,6 +42,31 @@ public final class CloudFormationTemplate {
     /** CloudFormation's pseudo parameters. */
     public static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",
             "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
+
+    /**
+     * Properties that give a resource its name in the account and region, wherever a resource type has one at the top
+     * of its Properties. ServiceName and Family only name an ECS service and task definition: on a VPC endpoint
+     * ServiceName is the AWS service, on a DB parameter group Family the engine's. A Route 53 record's Name is the
+     * operator's own domain, not a name the template chooses.
+     */
+    public static final Set<String> PHYSICAL_NAME_PROPERTIES = Set.of("Name", "ClusterName", "RoleName",
+            "ManagedPolicyName", "InstanceProfileName", "GroupName", "LogGroupName", "FunctionName", "LayerName",
+            "DBInstanceIdentifier", "DBClusterIdentifier", "DBProxyName", "DBSubnetGroupName", "DBParameterGroupName",
+            "DashboardName", "AlarmName", "TopicName", "QueueName", "TableName", "BucketName", "AliasName",
+            "RepositoryName", "SecretName", "StateMachineName", "LoadBalancerName", "PolicyName", "StageName",
+            "RotationLambdaName");
+
+    private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!]*)}");
+
+    /** The value {@link #evaluate} gives {@code AWS::NoValue}. */
+    public static final Object NO_VALUE = new Object() {
+
+        @Override
+        public String toString() {
+            return "AWS::NoValue";
+        }
+
+    };
 
     private final Path path;
 
@@ -166,6 +194,186 @@ public final class CloudFormationTemplate {
             return String.valueOf(node);
         }
         throw new AssertionError("Not a literal or a parameter: " + node);
+    }
+
+    /**
+     * Evaluates a condition of the Conditions section as CloudFormation would for a stack created with these parameter
+     * values (every other parameter at its Default; {@code AWS::Region} and {@code AWS::StackName} may be given too).
+     */
+    public boolean condition(String name, Map<String, String> parameterValues) {
+        return (Boolean) evaluate(Map.of("Condition", name), parameterValues);
+    }
+
+    /**
+     * Evaluates a node (a condition, a rule's condition or assertion, or a property built from Ref, Fn::If,
+     * Fn::FindInMap, Fn::Equals, Fn::Not, Fn::And, Fn::Or and Fn::Sub over parameters) for a stack created with these
+     * parameter values: a Boolean, a String, a list, a map, {@link #NO_VALUE}, or a literal as written. A resource's
+     * Ref or attribute, known only once the stack exists, is the placeholder {@code <Resource>} or
+     * {@code <Resource.Attribute>}.
+     */
+    public Object evaluate(Object node, Map<String, String> parameterValues) {
+        Map<String, String> values = new HashMap<>();
+        parameters().keySet().forEach((name) -> values.put(name, String.valueOf(parameter(name).get("Default"))));
+        values.put("AWS::Region", "us-east-1");
+        values.put("AWS::StackName", "helloapi");
+        values.put("AWS::AccountId", "123456789012");
+        values.put("AWS::Partition", "aws");
+        values.putAll(parameterValues);
+        return evaluateNode(node, values);
+    }
+
+    private Object evaluateNode(Object node, Map<String, String> values) {
+        if (node instanceof List<?> list) {
+            // CloudFormation drops the entries that evaluate to AWS::NoValue.
+            return list.stream().map((item) -> evaluateNode(item, values)).filter((item) -> item != NO_VALUE).toList();
+        }
+        if (!(node instanceof Map<?, ?> map)) {
+            return node;
+        }
+        String function = String.valueOf(map.keySet().iterator().next());
+        boolean intrinsic = function.equals("Ref") || function.equals("Condition") || function.startsWith("Fn::");
+        if (map.size() != 1 || !intrinsic) {
+            Map<String, Object> evaluated = new LinkedHashMap<>();
+            map.forEach((key, value) -> {
+                Object result = evaluateNode(value, values);
+                if (result != NO_VALUE) {
+                    evaluated.put(String.valueOf(key), result);
+                }
+            });
+            return evaluated;
+        }
+        Object argument = map.values().iterator().next();
+        return switch (function) {
+            case "Ref" -> {
+                String name = String.valueOf(argument);
+                if (name.equals("AWS::NoValue")) {
+                    yield NO_VALUE;
+                }
+                if (resources().containsKey(name)) {
+                    yield "<" + name + ">";
+                }
+                if (!values.containsKey(name)) {
+                    throw new AssertionError("Cannot evaluate Ref " + name + " without a stack");
+                }
+                yield values.get(name);
+            }
+            case "Condition" -> conditionWith(String.valueOf(argument), values);
+            case "Fn::GetAtt" -> "<" + String.join(".", list(argument).stream().map(String::valueOf).toList()) + ">";
+            case "Fn::Equals" -> {
+                List<Object> operands = list(argument);
+                yield String.valueOf(evaluateNode(operands.get(0), values))
+                    .equals(String.valueOf(evaluateNode(operands.get(1), values)));
+            }
+            case "Fn::Not" -> !(Boolean) evaluateNode(list(argument).get(0), values);
+            case "Fn::And" -> list(argument).stream().allMatch((operand) -> (Boolean) evaluateNode(operand, values));
+            case "Fn::Or" -> list(argument).stream().anyMatch((operand) -> (Boolean) evaluateNode(operand, values));
+            case "Fn::If" -> {
+                List<Object> branches = list(argument);
+                yield evaluateNode(conditionWith(String.valueOf(branches.get(0)), values) ? branches.get(1)
+                        : branches.get(2), values);
+            }
+            case "Fn::FindInMap" -> {
+                List<Object> keys = list(argument);
+                Object mapping = mappings().get(String.valueOf(evaluateNode(keys.get(0), values)));
+                Object first = map(mapping).get(String.valueOf(evaluateNode(keys.get(1), values)));
+                if (first == null) {
+                    throw new AssertionError("FindInMap " + keys + ": no such key for " + values);
+                }
+                yield String.valueOf(map(first).get(String.valueOf(evaluateNode(keys.get(2), values))));
+            }
+            case "Fn::Sub" -> {
+                String text = (argument instanceof List<?> form) ? String.valueOf(form.get(0))
+                        : String.valueOf(argument);
+                Map<String, String> variables = new HashMap<>(values);
+                if (argument instanceof List<?> form) {
+                    map(form.get(1)).forEach((name, value) -> variables.put(name,
+                            String.valueOf(evaluateNode(value, values))));
+                }
+                Matcher variable = SUB_VARIABLE.matcher(text);
+                StringBuilder result = new StringBuilder();
+                while (variable.find()) {
+                    String name = variable.group(1);
+                    if (!variables.containsKey(name)) {
+                        throw new AssertionError("Cannot evaluate ${" + name + "} without a stack");
+                    }
+                    variable.appendReplacement(result, Matcher.quoteReplacement(variables.get(name)));
+                }
+                variable.appendTail(result);
+                yield result.toString();
+            }
+            default -> throw new AssertionError("Cannot evaluate " + function + " without a stack: " + node);
+        };
+    }
+
+    private boolean conditionWith(String name, Map<String, String> values) {
+        Object definition = conditions().get(name);
+        if (definition == null) {
+            throw new AssertionError("No condition " + name + " in " + this.path);
+        }
+        return (Boolean) evaluateNode(definition, values);
+    }
+
+    /**
+     * Every physical name the template sets: the {@link #PHYSICAL_NAME_PROPERTIES} at the top of a resource's
+     * Properties (and a hosted rotation function's name), plus the Name tags, keyed "Resource.Property".
+     */
+    public Map<String, Object> physicalNames() {
+        Map<String, Object> names = new LinkedHashMap<>();
+        resources().forEach((id, resource) -> {
+            String type = type(id);
+            properties(id).forEach((property, value) -> {
+                boolean namesTheResource = (PHYSICAL_NAME_PROPERTIES.contains(property)
+                        && !type.equals("AWS::Route53::RecordSet"))
+                        || (property.equals("ServiceName") && type.equals("AWS::ECS::Service"))
+                        || (property.equals("Family") && type.equals("AWS::ECS::TaskDefinition"));
+                if (namesTheResource) {
+                    names.put(id + "." + property, value);
+                }
+            });
+            walk(properties(id))
+                .filter((node) -> node instanceof Map<?, ?> nested && nested.containsKey("RotationLambdaName"))
+                .forEach((node) -> names.put(id + ".RotationLambdaName", map(node).get("RotationLambdaName")));
+            Object tags = properties(id).get("Tags");
+            if (tags instanceof List<?> tagList) {
+                tagList.stream()
+                    .filter((tag) -> tag instanceof Map<?, ?> entry && "Name".equals(entry.get("Key")))
+                    .forEach((tag) -> names.put(id + ".Tags.Name", map(tag).get("Value")));
+            }
+        });
+        return names;
+    }
+
+    /**
+     * Whether a name cannot collide between two stacks: built from {@code AWS::StackName} (Fn::Sub or Fn::Join), or
+     * another resource's generated name or id (Ref or Fn::GetAtt of a resource). A literal, or a parameter's value,
+     * is the same in every stack.
+     */
+    public boolean derivesFromStackName(Object name) {
+        String target = ref(name);
+        if (target != null) {
+            return resources().containsKey(target);
+        }
+        Object getAtt = intrinsic(name, "Fn::GetAtt");
+        if (getAtt != null) {
+            return resources().containsKey(String.valueOf(list(getAtt).get(0)));
+        }
+        Object sub = intrinsic(name, "Fn::Sub");
+        if (sub != null) {
+            String text = (sub instanceof List<?> form) ? String.valueOf(form.get(0)) : String.valueOf(sub);
+            return text.contains("${AWS::StackName}");
+        }
+        Object join = intrinsic(name, "Fn::Join");
+        if (join != null) {
+            return walk(join).anyMatch((node) -> "AWS::StackName".equals(ref(node)));
+        }
+        Object ifFunction = intrinsic(name, "Fn::If");
+        if (ifFunction != null) {
+            List<Object> branches = list(ifFunction);
+            return branches.subList(1, 3)
+                .stream()
+                .allMatch((branch) -> "AWS::NoValue".equals(ref(branch)) || derivesFromStackName(branch));
+        }
+        return false;
     }
 
     /** Every node of a tree, depth first, the node itself included. */
