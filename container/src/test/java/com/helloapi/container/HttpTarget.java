@@ -6,20 +6,29 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BiConsumer;
 
 import com.helloapi.contract.HttpExchange.Request;
 import com.helloapi.contract.HttpExchange.Response;
 import com.helloapi.contract.HttpExchange.Target;
 
-/** The contract's requests sent over HTTP/1.1 to a server on localhost. */
+/** The contract's requests sent over HTTP/1.1 to a server on localhost; each exchange is handed to a recorder. */
 final class HttpTarget implements Target {
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final int port;
 
+    private final BiConsumer<Request, Response> recorder;
+
     HttpTarget(int port) {
+        this(port, (request, response) -> {
+        });
+    }
+
+    HttpTarget(int port, BiConsumer<Request, Response> recorder) {
         this.port = port;
+        this.recorder = recorder;
     }
 
     @Override
@@ -31,7 +40,9 @@ final class HttpTarget implements Target {
         try {
             HttpResponse<String> response = client.send(builder.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Response(response.statusCode(), response.headers().map(), response.body());
+            Response answer = new Response(response.statusCode(), response.headers().map(), response.body());
+            recorder.accept(request, answer);
+            return answer;
         }
         catch (IOException ex) {
             throw new IllegalStateException("Request failed: " + request, ex);
