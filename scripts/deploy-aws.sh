@@ -392,6 +392,14 @@ if [[ -z "$image_tag" ]]; then
     die "docker buildx cannot build ${platform} here; install QEMU emulation" \
       "(docker run --privileged --rm tonistiigi/binfmt --install all) or pass -p CpuArchitecture=..."
   fi
+  # RDS's CA bundle goes into the image (container/certs/README.txt), so that the tasks can verify the database's
+  # certificate and name (DB_SSLMODE=verify-full): the current bundle at every build, since AWS rotates its CAs.
+  log "Fetch the RDS CA bundle into container/certs/"
+  run curl -fsSL --retry 3 -o container/certs/rds-global-bundle.pem \
+    https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+  if [[ "$dry_run" == false ]] && ! grep -q "BEGIN CERTIFICATE" container/certs/rds-global-bundle.pem; then
+    die "container/certs/rds-global-bundle.pem is not a PEM certificate bundle"
+  fi
   log "Build and push ${image_uri} for ${platform}"
   # One plain image manifest (no provenance attestation): nothing untagged hangs off it for the lifecycle policy.
   run docker buildx build --platform "$platform" --provenance=false -f container/Dockerfile -t "$image_uri" --push .

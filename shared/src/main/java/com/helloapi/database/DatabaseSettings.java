@@ -1,5 +1,7 @@
 package com.helloapi.database;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,16 +17,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Where the database is, whose credentials to log in with and how long a statement may take: bound from
  * {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_SECRET_ARN} (or {@code DB_USERNAME} and
- * {@code DB_PASSWORD}), {@code DB_SSLMODE}, {@code DB_STATEMENT_TIMEOUT} and {@code DB_POOL_MAX_LIFETIME} (or the
- * {@code db.*} properties).
+ * {@code DB_PASSWORD}), {@code DB_SSLMODE}, {@code DB_SSLROOTCERT}, {@code DB_STATEMENT_TIMEOUT} and
+ * {@code DB_POOL_MAX_LIFETIME} (or the {@code db.*} properties).
  *
  * @param secretArn a Secrets Manager secret with {@code username} and {@code password}, read by the driver itself
  * so that a rotated password reaches running processes; when set, {@code username} and {@code password} are unused
+ * @param sslrootcert the CA certificates (PEM) that verify-ca and verify-full check the server's certificate against:
+ * RDS's bundle in the image
  */
 @ConfigurationProperties("db")
 public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int port,
         @DefaultValue("my_database") String name, @Nullable String secretArn, @Nullable String username,
-        @DefaultValue("") String password, @DefaultValue("prefer") String sslmode,
+        @DefaultValue("") String password, @DefaultValue("prefer") String sslmode, @Nullable String sslrootcert,
         @DefaultValue("5s") Duration statementTimeout, @DefaultValue("30m") Duration poolMaxLifetime) {
 
     private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
@@ -55,6 +59,9 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         if (!SSL_MODES.contains(sslmode)) {
             problems.add("DB_SSLMODE must be one of disable, allow, prefer, require, verify-ca, verify-full, not '"
                     + sslmode + "'");
+        }
+        if (sslrootcert != null && !sslrootcert.isBlank() && !Files.isReadable(Path.of(sslrootcert))) {
+            problems.add("DB_SSLROOTCERT names no readable file: " + sslrootcert);
         }
         if (statementTimeout.isNegative() || statementTimeout.isZero()) {
             problems.add("DB_STATEMENT_TIMEOUT must be positive, not " + statementTimeout);
@@ -96,6 +103,9 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("wrapperPlugins", usesSecret() ? "awsSecretsManager,efm2" : "efm2");
         properties.put("sslmode", sslmode);
+        if (sslrootcert != null && !sslrootcert.isBlank()) {
+            properties.put("sslrootcert", sslrootcert);
+        }
         properties.put("targetServerType", "primary");
         // pgjdbc remembers a host it found read-only for this long: a promoted standby is tried again within 2 s.
         properties.put("hostRecheckSeconds", "2");

@@ -71,6 +71,9 @@ final class RuntimeRolePassword {
         properties.setProperty("user", username);
         properties.setProperty("password", password);
         properties.setProperty("sslmode", settings.sslmode());
+        if (settings.sslrootcert() != null && !settings.sslrootcert().isBlank()) {
+            properties.setProperty("sslrootcert", settings.sslrootcert());
+        }
         properties.setProperty("connectTimeout", "5");
         String url = "jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/" + settings.name();
         try (Connection connection = DriverManager.getConnection(url, properties)) {
