@@ -1,34 +1,54 @@
 package com.helloapi.lambda;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
+import com.amazonaws.serverless.exceptions.ContainerInitializationException;
+import com.amazonaws.serverless.exceptions.InvalidRequestEventException;
+import com.amazonaws.serverless.proxy.InitializationWrapper;
+import com.amazonaws.serverless.proxy.internal.LambdaContainerHandler;
+import com.amazonaws.serverless.proxy.internal.jaxrs.AwsHttpApiV2SecurityContext;
+import com.amazonaws.serverless.proxy.internal.servlet.AwsHttpApiV2HttpServletRequestReader;
+import com.amazonaws.serverless.proxy.internal.servlet.AwsHttpApiV2ProxyHttpServletRequest;
+import com.amazonaws.serverless.proxy.internal.servlet.AwsHttpServletResponse;
+import com.amazonaws.serverless.proxy.internal.servlet.AwsProxyHttpServletResponseWriter;
+import com.amazonaws.serverless.proxy.model.AwsProxyResponse;
+import com.amazonaws.serverless.proxy.model.ContainerConfig;
+import com.amazonaws.serverless.proxy.model.HttpApiV2ProxyRequest;
+import com.amazonaws.serverless.proxy.spring.SpringBootAwsProxyExceptionHandler;
+import com.amazonaws.serverless.proxy.spring.SpringBootLambdaContainerHandler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.SecurityContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.crac.Core;
 import org.crac.Resource;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.cloud.function.serverless.web.FunctionClassUtils;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.web.servlet.DispatcherServlet;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 
 /**
- * The API's Lambda handler: API Gateway REST (v1), HTTP API (v2) and ALB events go through the same filters,
- * routes and error handling as in the container. It starts the application named by {@code MAIN_CLASS}, as
- * aws-serverless-java-container's SpringDelegatingLambdaContainerHandler does, on Spring Cloud Function's serverless
- * web server (no Tomcat), but translates events and chains filters itself, as a servlet container would: the
- * delegating handler's translation assumes JSON when no Content-Type was sent, drops the query string and the
- * Host, answers HTTP API 2.0 events with multiValueHeaders (which that format ignores), returns bodies for HEAD and
- * runs filters in hash order without error dispatch. Under SnapStart it primes the request path before the snapshot.
+ * The API's Lambda handler for HTTP API payload 2.0 events: aws-serverless-java-container's
+ * SpringBootLambdaContainerHandler on the application named by {@code MAIN_CLASS}, plus the fixes for its defects
+ * that this API would notice (numbered as in docs/lambda-stock-handler-issues.md; decision 9 says why no more), and
+ * SnapStart priming.
  */
 public class LambdaHandler implements RequestStreamHandler, Resource {
 
@@ -41,13 +61,9 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
 
     private static final Log log = LogFactory.getLog(LambdaHandler.class);
 
-    private final ConfigurableApplicationContext context;
+    private static final ObjectMapper JSON = LambdaContainerHandler.getObjectMapper();
 
-    private final DispatcherServlet dispatcher;
-
-    private final ServletFilterChain filters;
-
-    private final String errorPath;
+    private final Container container;
 
     /** Lambda's constructor: the application class comes from {@code MAIN_CLASS}. */
     public LambdaHandler() {
@@ -55,76 +71,42 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
     }
 
     public LambdaHandler(Class<?> application) {
-        this.context = SpringApplication.run(application);
-        if (!(this.context instanceof ServletWebServerApplicationContext web)) {
-            throw new IllegalStateException(application.getName() + " did not start as a servlet web application; "
-                    + "is spring-cloud-function-serverless-web on the classpath?");
+        // As a servlet container reads them: ?Limit=0 is not ?limit=0.
+        LambdaContainerHandler.getContainerConfig().setQueryStringCaseSensitive(true);
+        this.container = new Container(application);
+        // RequestLogFilter logs every request already.
+        this.container.setLogFormatter(null);
+        try {
+            this.container.initialize();
         }
-        this.dispatcher = web.getBean(DispatcherServlet.class);
-        this.filters = new ServletFilterChain(web.getBeanFactory(), this.dispatcher, "dispatcherServlet");
-        log.info("Lambda handler ready; servlet filters in order: " + this.filters.filterNames());
-        this.errorPath = this.context.getEnvironment().getProperty("server.error.path", "/error");
+        catch (ContainerInitializationException ex) {
+            throw new IllegalStateException(application.getName() + " did not start", ex);
+        }
         Core.getGlobalContext().register(this);
     }
 
+    /** Defect 3: payload 2.0 reads only headers, one value each, and cookies, not the library's multiValueHeaders. */
     @Override
     public void handleRequest(InputStream input, OutputStream output, @Nullable Context lambdaContext)
             throws IOException {
-        output.write(handle(ApiGatewayEvent.parse(input.readAllBytes())));
-    }
-
-    byte[] handle(ApiGatewayEvent event) {
-        LambdaHttpRequest request = new LambdaHttpRequest(this.dispatcher.getServletContext(), event);
-        LambdaHttpResponse response = new LambdaHttpResponse();
-        try {
-            if ("TRACE".equals(event.method())) {
-                // Tomcat refuses TRACE (allowTrace=false) before any filter; the servlet would echo the headers back.
-                response.setHeader("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
-                response.sendError(405, "TRACE method is not allowed");
-            }
-            else {
-                this.filters.service(request, response);
-            }
+        AwsProxyResponse response = this.container.proxy(JSON.readValue(input, HttpApiV2ProxyRequest.class),
+                lambdaContext);
+        ObjectNode answer = JSON.createObjectNode().put("statusCode", response.getStatusCode());
+        ObjectNode headers = answer.putObject("headers");
+        ArrayNode cookies = answer.putArray("cookies");
+        if (response.getMultiValueHeaders() != null) {
+            response.getMultiValueHeaders().forEach((name, values) -> {
+                if (HttpHeaders.SET_COOKIE.equalsIgnoreCase(name)) {
+                    values.forEach(cookies::add);
+                }
+                else {
+                    headers.put(name, String.join(", ", values));
+                }
+            });
         }
-        catch (Exception ex) {
-            // What escapes the filters and the dispatcher: a servlet container logs it and renders a 500 page.
-            log.error("Request processing failed: " + event.method() + " " + event.path(), ex);
-            if (!response.isCommitted()) {
-                request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, ex);
-                request.setAttribute(RequestDispatcher.ERROR_EXCEPTION_TYPE, ex.getClass());
-                response.sendError(500);
-            }
-        }
-        if (response.errorStatus() != null) {
-            renderErrorPage(request, response);
-        }
-        response.flushBuffer();
-        return ApiGatewayResponse.write(event, response);
-    }
-
-    /** As a servlet container does after sendError: an ERROR dispatch to the error path, through the filters. */
-    private void renderErrorPage(LambdaHttpRequest request, LambdaHttpResponse response) {
-        int status = response.errorStatus();
-        request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, status);
-        request.setAttribute(RequestDispatcher.ERROR_REQUEST_URI, request.getRequestURI());
-        request.setAttribute(RequestDispatcher.ERROR_SERVLET_NAME, "dispatcherServlet");
-        if (response.errorMessage() != null) {
-            request.setAttribute(RequestDispatcher.ERROR_MESSAGE, response.errorMessage());
-        }
-        request.setDispatcherType(DispatcherType.ERROR);
-        if ("TRACE".equals(request.getMethod())) {
-            // The servlet would answer TRACE by echoing the request; Tomcat's error page for it is a problem.
-            request.setMethod("GET");
-        }
-        request.setRequestURI(this.errorPath);
-        request.setPathInfo(this.errorPath);
-        response.prepareErrorPage();
-        try {
-            this.filters.service(request, response);
-        }
-        catch (Exception ex) {
-            log.error("The error page failed for status " + status, ex);
-        }
+        answer.put("body", response.getBody() == null ? "" : response.getBody());
+        answer.put("isBase64Encoded", response.isBase64Encoded());
+        output.write(JSON.writeValueAsBytes(answer));
     }
 
     /**
@@ -135,8 +117,14 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
      */
     public int prime() {
         long start = System.nanoTime();
-        byte[] answer = handle(ApiGatewayEvent.parse(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)));
-        int status = ApiGatewayResponse.statusOf(answer);
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try {
+            handleRequest(new ByteArrayInputStream(PRIMING_EVENT.getBytes(StandardCharsets.UTF_8)), output, null);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        int status = JSON.readTree(output.toByteArray()).path("statusCode").asInt();
         log.info("Primed the request path: GET /api/users/ answered " + status + " in "
                 + (System.nanoTime() - start) / 1_000_000 + " ms");
         return status;
@@ -164,6 +152,113 @@ public class LambdaHandler implements RequestStreamHandler, Resource {
     }
 
     ConfigurableApplicationContext applicationContext() {
-        return this.context;
+        return (ConfigurableApplicationContext) WebApplicationContextUtils
+            .getRequiredWebApplicationContext(this.container.getServletContext());
+    }
+
+    /**
+     * The stock handler with a servlet container's answers where it has none. A subclass, not the builder's product:
+     * SpringBootProxyHandlerBuilder is final, and handleRequest is the one hook around the filter chain.
+     */
+    private static final class Container
+            extends SpringBootLambdaContainerHandler<HttpApiV2ProxyRequest, AwsProxyResponse> {
+
+        /** Spring Boot's error path, where ProblemErrorController answers. */
+        private static final String ERROR_PATH = "/error";
+
+        Container(Class<?> application) {
+            super(HttpApiV2ProxyRequest.class, AwsProxyResponse.class, new QueryTolerantReader(),
+                    new AwsProxyHttpServletResponseWriter(true), Container::securityContext,
+                    new SpringBootAwsProxyExceptionHandler(), application, new InitializationWrapper(),
+                    WebApplicationType.SERVLET);
+        }
+
+        @Override
+        protected void handleRequest(HttpServletRequest request, AwsHttpServletResponse response, Context context)
+                throws Exception {
+            // Defect 10: the stock filter chain manager caches a chain per distinct path, without bound; a new one
+            // per request builds the chain each time, as Tomcat does.
+            setServletContext(getServletContext());
+            HttpApiV2ProxyRequest event = ((AwsHttpApiV2ProxyHttpServletRequest) request).getRequest();
+            boolean head = "HEAD".equals(request.getMethod());
+            if ("TRACE".equals(request.getMethod())) {
+                // Defect 9: refused before any filter, as Tomcat does (allowTrace=false); its error page as a GET,
+                // since the servlet would echo a TRACE.
+                response.setHeader(HttpHeaders.ALLOW, "HEAD, DELETE, POST, GET, OPTIONS, PUT");
+                response.sendError(405);
+                event.getRequestContext().getHttp().setMethod("GET");
+            }
+            else {
+                try {
+                    super.handleRequest(request, response, context);
+                }
+                catch (Exception ex) {
+                    // Defect 5: a servlet container logs what escapes the filters and answers with a 500 page.
+                    log.error("Request processing failed: " + request.getMethod() + " " + request.getRequestURI(), ex);
+                    if (!response.isCommitted()) {
+                        request.setAttribute(RequestDispatcher.ERROR_EXCEPTION, ex);
+                        response.sendError(500);
+                    }
+                }
+            }
+            if (request.getDispatcherType() == DispatcherType.ERROR) {
+                // Defect 4: after sendError (the stock one marks the request), the error page through the filters.
+                request.setAttribute(RequestDispatcher.ERROR_STATUS_CODE, response.getStatus());
+                request.setAttribute(RequestDispatcher.ERROR_REQUEST_URI, request.getRequestURI());
+                event.setRawPath(ERROR_PATH);
+                response.resetBuffer();
+                super.handleRequest(request, response, context);
+            }
+            if (head) {
+                // Defect 1: the servlet writes the GET body (Servlet 6 doHead); a container does not send it.
+                response.resetBuffer();
+                response.flushBuffer();
+            }
+        }
+
+        /**
+         * Defect 2: secure unless X-Forwarded-Proto says http, as getScheme() reads it and as Tomcat answers behind
+         * the gateway; the stock answer is true only with an authorizer.
+         */
+        private static SecurityContext securityContext(HttpApiV2ProxyRequest event, @Nullable Context context) {
+            return new AwsHttpApiV2SecurityContext(context, event) {
+
+                @Override
+                public boolean isSecure() {
+                    Map<String, String> headers = event.getHeaders();
+                    return headers == null || !"http".equalsIgnoreCase(headers.get("x-forwarded-proto"));
+                }
+            };
+        }
+    }
+
+    /**
+     * Defect 6: the stock request decodes the query string when it is built, and malformed percent-encoding throws
+     * (a 502). Built without it, the request still shows the query string, and reading its parameters fails as on
+     * Tomcat, so that QueryStringFilter answers its 400 problem.
+     */
+    private static final class QueryTolerantReader extends AwsHttpApiV2HttpServletRequestReader {
+
+        @Override
+        public HttpServletRequest readRequest(HttpApiV2ProxyRequest event, SecurityContext security,
+                @Nullable Context context, ContainerConfig config) throws InvalidRequestEventException {
+            try {
+                return super.readRequest(event, security, context, config);
+            }
+            catch (IllegalArgumentException ex) {
+                String query = event.getRawQueryString();
+                event.setRawQueryString(null);
+                HttpServletRequest request = new AwsHttpApiV2ProxyHttpServletRequest(event, context, security,
+                        config) {
+
+                    @Override
+                    public Map<String, String[]> getParameterMap() {
+                        throw new IllegalStateException("The query string cannot be decoded", ex);
+                    }
+                };
+                event.setRawQueryString(query);
+                return request;
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package com.helloapi.lambda;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,16 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
-import com.amazonaws.serverless.exceptions.ContainerInitializationException;
-import com.amazonaws.serverless.proxy.internal.LambdaContainerHandler;
-import com.amazonaws.serverless.proxy.internal.testutils.AwsProxyRequestBuilder;
 import com.amazonaws.serverless.proxy.internal.testutils.MockLambdaContext;
-import com.amazonaws.serverless.proxy.model.AwsProxyRequest;
-import com.amazonaws.serverless.proxy.model.AwsProxyResponse;
-import com.amazonaws.serverless.proxy.model.HttpApiV2ProxyRequest;
-import com.amazonaws.serverless.proxy.model.SingleValueHeaders;
-import com.amazonaws.serverless.proxy.spring.SpringBootLambdaContainerHandler;
 import com.helloapi.HelloApi;
 import com.helloapi.contract.HttpExchange.Request;
 import com.helloapi.contract.HttpExchange.Response;
@@ -34,24 +28,20 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Contract targets that reach the Lambda handler the way each integration would: a {@link Request} becomes the
- * event API Gateway or an ALB would send for it (the headers they add included), and the handler's output is read
- * the way that integration reads it (HTTP API 2.0 ignores multiValueHeaders, for one). One handler, started once
- * per test JVM against the test database, serves every target.
+ * The contract's target through the Lambda handler as an HTTP API would reach it: a {@link Request} becomes the
+ * payload 2.0 event API Gateway would send for it (the headers it adds included), and the handler's output is read
+ * the way API Gateway reads it (headers and cookies, never multiValueHeaders). One handler, started once per test
+ * JVM against the test database, serves every test that needs no application of its own.
  */
 final class LambdaTargets {
 
     static final String API_HOST = "abcdef1234.execute-api.eu-west-1.amazonaws.com";
-
-    static final String ALB_HOST = "helloapi-alb-1234567890.eu-west-1.elb.amazonaws.com";
 
     static final String CURSOR_SECRET = "lambda-test-cursor-secret-0123456789";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static @Nullable LambdaHandler handler;
-
-    private static @Nullable SpringBootLambdaContainerHandler<HttpApiV2ProxyRequest, AwsProxyResponse> stockHttpApi;
 
     private LambdaTargets() {
     }
@@ -65,23 +55,6 @@ final class LambdaTargets {
         return handler;
     }
 
-    /**
-     * aws-serverless-java-container's classic handler for HTTP API 2.0 events, as its springboot4 pet-store sample
-     * builds it (synchronous start, its own serverless servlet server instead of Tomcat), with the same settings.
-     */
-    static synchronized SpringBootLambdaContainerHandler<HttpApiV2ProxyRequest, AwsProxyResponse> stockHttpApiHandler() {
-        if (stockHttpApi == null) {
-            configure();
-            try {
-                stockHttpApi = SpringBootLambdaContainerHandler.getHttpApiV2ProxyHandler(HelloApi.class);
-            }
-            catch (ContainerInitializationException ex) {
-                throw new IllegalStateException("The stock handler did not start", ex);
-            }
-        }
-        return stockHttpApi;
-    }
-
     /** The settings a deployment gives the function, as JVM-wide system properties (the test database's included). */
     private static void configure() {
         TestDatabase.shared().properties().forEach((key, value) -> System.setProperty(key, String.valueOf(value)));
@@ -91,67 +64,25 @@ final class LambdaTargets {
         System.setProperty("DB_POOL_ALLOW_SUSPENSION", "true");
     }
 
-    /** API Gateway REST API (payload 1.0) with binary media types {@code *}/{@code *}: every body arrives base64. */
-    static Target restApi() {
-        return request -> readMultiValue(invoke(restApiEvent(request)));
-    }
-
-    /** API Gateway HTTP API, payload format 2.0. */
+    /** API Gateway HTTP API, payload format 2.0, to the shared handler. */
     static Target httpApi() {
-        return request -> readV2(invoke(httpApiEvent(request)));
+        return request -> readV2(invoke(handler(), httpApiEvent(request)));
     }
 
-    /** API Gateway HTTP API, payload format 2.0, through the stock {@link SpringBootLambdaContainerHandler}. */
-    static Target stockHttpApi() {
-        return request -> readV2(invokeStock(httpApiEvent(request)));
+    /** API Gateway HTTP API, payload format 2.0, to the given handler. */
+    static Target httpApi(LambdaHandler handler) {
+        return request -> readV2(invoke(handler, httpApiEvent(request)));
     }
 
-    /** An ALB target group with multi-value headers enabled. */
-    static Target alb() {
-        return request -> readMultiValue(invoke(albEvent(request)));
-    }
-
-    static byte[] invoke(byte[] event) {
+    static byte[] invoke(LambdaHandler handler, byte[] event) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try {
-            handler().handleRequest(new java.io.ByteArrayInputStream(event), output, new MockLambdaContext());
+            handler.handleRequest(new ByteArrayInputStream(event), output, new MockLambdaContext());
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
         return output.toByteArray();
-    }
-
-    static byte[] invokeStock(byte[] event) {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        try {
-            stockHttpApiHandler().proxyStream(new java.io.ByteArrayInputStream(event), output, new MockLambdaContext());
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return output.toByteArray();
-    }
-
-    static byte[] restApiEvent(Request request) {
-        URI uri = URI.create(request.path());
-        AwsProxyRequestBuilder builder = new AwsProxyRequestBuilder(uri.getPath(), request.method());
-        forEachParameter(uri.getRawQuery(), true, builder::queryString);
-        Map<String, String> headers = gatewayHeaders(request, API_HOST, "https", "443");
-        headers.forEach(builder::header);
-        if (request.body() != null) {
-            // With binaryMediaTypes */* API Gateway hands every body over base64-encoded.
-            builder.body(Base64.getEncoder().encodeToString(request.body().getBytes(StandardCharsets.UTF_8)));
-        }
-        AwsProxyRequest event = builder.build();
-        event.setIsBase64Encoded(request.body() != null);
-        SingleValueHeaders single = new SingleValueHeaders();
-        headers.forEach(single::put);
-        event.setHeaders(single);
-        Map<String, String> query = new LinkedHashMap<>();
-        forEachParameter(uri.getRawQuery(), true, query::put);
-        event.setQueryStringParameters(query.isEmpty() ? null : query);
-        return LambdaContainerHandler.getObjectMapper().writeValueAsBytes(event);
     }
 
     static byte[] httpApiEvent(Request request) {
@@ -162,7 +93,7 @@ final class LambdaTargets {
         event.put("rawPath", uri.getRawPath());
         event.put("rawQueryString", uri.getRawQuery() == null ? "" : uri.getRawQuery());
         ObjectNode headers = event.putObject("headers");
-        gatewayHeaders(request, API_HOST, "https", "443").forEach((name, value) -> {
+        gatewayHeaders(request).forEach((name, value) -> {
             if (name.equalsIgnoreCase("Cookie")) {
                 for (String cookie : value.split(";")) {
                     event.withArray("cookies").add(cookie.strip());
@@ -175,7 +106,7 @@ final class LambdaTargets {
             }
         });
         ObjectNode query = JSON.createObjectNode();
-        forEachParameter(uri.getRawQuery(), true, (name, value) -> query.put(name,
+        forEachParameter(uri.getRawQuery(), (name, value) -> query.put(name,
                 query.has(name) ? query.get(name).asString() + "," + value : value));
         if (!query.isEmpty()) {
             event.set("queryStringParameters", query);
@@ -199,27 +130,12 @@ final class LambdaTargets {
         return JSON.writeValueAsBytes(event);
     }
 
-    static byte[] albEvent(Request request) {
-        URI uri = URI.create(request.path());
-        AwsProxyRequestBuilder builder = new AwsProxyRequestBuilder(uri.getPath(), request.method()).alb();
-        // An ALB passes the query string as the client sent it, still percent-encoded.
-        forEachParameter(uri.getRawQuery(), false, builder::queryString);
-        gatewayHeaders(request, ALB_HOST, "http", "80").forEach(builder::header);
-        AwsProxyRequest event = builder.build();
-        event.setHeaders(null);
-        ObjectNode json = (ObjectNode) JSON.readTree(LambdaContainerHandler.getObjectMapper().writeValueAsBytes(event));
-        json.remove("headers");
-        json.remove("body");
-        body(json, request);
-        return JSON.writeValueAsBytes(json);
-    }
-
     /** The request's headers plus those the integration adds when the client did not send them. */
-    private static Map<String, String> gatewayHeaders(Request request, String host, String proto, String port) {
+    private static Map<String, String> gatewayHeaders(Request request) {
         Map<String, String> headers = new LinkedHashMap<>(request.headers());
-        putIfAbsent(headers, "Host", host);
-        putIfAbsent(headers, "X-Forwarded-Proto", proto);
-        putIfAbsent(headers, "X-Forwarded-Port", port);
+        putIfAbsent(headers, "Host", API_HOST);
+        putIfAbsent(headers, "X-Forwarded-Proto", "https");
+        putIfAbsent(headers, "X-Forwarded-Port", "443");
         putIfAbsent(headers, "X-Forwarded-For", "127.0.0.1");
         putIfAbsent(headers, "User-Agent", "contract-test");
         if (request.body() != null) {
@@ -235,7 +151,7 @@ final class LambdaTargets {
         }
     }
 
-    /** HTTP API and ALB pass text bodies as text and everything else (or a body without a type) base64-encoded. */
+    /** An HTTP API passes text bodies as text and everything else (or a body without a type) base64-encoded. */
     private static void body(ObjectNode event, Request request) {
         if (request.body() == null) {
             event.put("isBase64Encoded", false);
@@ -246,14 +162,15 @@ final class LambdaTargets {
             .map(Map.Entry::getValue)
             .findFirst()
             .orElse(null);
-        boolean text = ApiGatewayResponse.isText(contentType);
+        String type = contentType == null ? "" : contentType.split(";")[0].strip().toLowerCase(Locale.ROOT);
+        boolean text = type.startsWith("text/") || type.equals("application/json") || type.endsWith("+json")
+                || type.equals("application/xml") || type.endsWith("+xml") || type.equals("application/javascript");
         event.put("body", text ? request.body()
                 : Base64.getEncoder().encodeToString(request.body().getBytes(StandardCharsets.UTF_8)));
         event.put("isBase64Encoded", !text);
     }
 
-    private static void forEachParameter(@Nullable String rawQuery, boolean decode,
-            java.util.function.BiConsumer<String, String> action) {
+    private static void forEachParameter(@Nullable String rawQuery, BiConsumer<String, String> action) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return;
         }
@@ -261,26 +178,8 @@ final class LambdaTargets {
             int equals = pair.indexOf('=');
             String name = equals < 0 ? pair : pair.substring(0, equals);
             String value = equals < 0 ? "" : pair.substring(equals + 1);
-            action.accept(decode ? URLDecoder.decode(name, StandardCharsets.UTF_8) : name,
-                    decode ? URLDecoder.decode(value, StandardCharsets.UTF_8) : value);
+            action.accept(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
         }
-    }
-
-    /** As API Gateway v1 and a multi-value ALB read a response: multiValueHeaders, then headers not among them. */
-    private static Response readMultiValue(byte[] output) {
-        JsonNode response = JSON.readTree(output);
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        response.path("multiValueHeaders").properties().forEach(header -> {
-            List<String> values = new ArrayList<>();
-            header.getValue().forEach(value -> values.add(value.asString()));
-            headers.put(header.getKey(), values);
-        });
-        response.path("headers").properties().forEach(header -> {
-            if (headers.keySet().stream().noneMatch(header.getKey()::equalsIgnoreCase)) {
-                headers.put(header.getKey(), List.of(header.getValue().asString()));
-            }
-        });
-        return new Response(response.path("statusCode").asInt(), headers, body(response));
     }
 
     /** As HTTP API payload 2.0 reads a response: headers and cookies only. */

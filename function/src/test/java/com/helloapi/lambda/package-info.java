@@ -1,6 +1,6 @@
 /**
- * Tests of the Lambda target: the HTTP contract through API Gateway v1, v2 and ALB events, the packaged zip,
- * FunctionInvoker, priming and the secrets read at start-up.
+ * Tests of the Lambda target: the HTTP contract and what it does not reach through HTTP API v2 events, the packaged
+ * zip, FunctionInvoker, priming and the secrets read at start-up.
  */
 @NullMarked
 package com.helloapi.lambda;
