@@ -499,7 +499,7 @@ class EcsStackTemplateUnitTest {
         @Test
         void containerGetsTheDatabaseSettingsTheAppReads() {
             assertThat(environment()).containsOnlyKeys("PORT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE",
-                    "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS",
+                    "DB_SSLROOTCERT", "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS",
                     "AUTH_ISSUER_URI", "AUTH_AUDIENCE", "AUTH_PROTECT_READS", "CORS_ALLOWED_ORIGINS",
                     "OTEL_EXPORTER_OTLP_ENDPOINT", "MANAGEMENT_OTLP_TRACING_ENDPOINT",
                     "MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
@@ -513,6 +513,19 @@ class EcsStackTemplateUnitTest {
             assertThat(TEMPLATE.parameterDefault("DbSslMode")).isEqualTo("verify-full");
             assertThat(list(map(TEMPLATE.parameters().get("DbSslMode")).get("AllowedValues")))
                 .containsExactlyInAnyOrder("disable", "require", "verify-full");
+        }
+
+        /** verify-full checks the server against the bundle the deploy script puts where the image copies it. */
+        @Test
+        void caBundleIsWhereTheScriptPutsItInTheImage() throws Exception {
+            String bundle = (String) environment().get("DB_SSLROOTCERT");
+            assertThat(bundle).startsWith("/app/certs/");
+            String file = bundle.substring("/app/certs/".length());
+            assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../container/Dockerfile")))
+                .contains("WORKDIR /app")
+                .contains("COPY container/certs/ certs/");
+            assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("../scripts/deploy-aws.sh")))
+                .contains("-o container/certs/" + file + " ");
         }
 
         @Test
