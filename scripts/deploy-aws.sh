@@ -400,9 +400,26 @@ if [[ -z "$image_tag" ]]; then
   if [[ "$dry_run" == false ]] && ! grep -q "BEGIN CERTIFICATE" container/certs/rds-global-bundle.pem; then
     die "container/certs/rds-global-bundle.pem is not a PEM certificate bundle"
   fi
+  # The base images by digest: the tags are resolved once, the build uses exactly those manifests (BuildKit named
+  # contexts override the Dockerfile's FROM images), and the image's labels record them, so that any image can be
+  # rebuilt from the same bases. BASE_IMAGE_DIGEST_JDK / BASE_IMAGE_DIGEST_JRE pin earlier digests instead.
+  log "Resolve the base images to digests"
+  base_args=()
+  for base in eclipse-temurin:25-jdk eclipse-temurin:25-jre; do
+    pinned_var="BASE_IMAGE_DIGEST_$(tr '[:lower:]' '[:upper:]' <<<"${base##*-}")"
+    digest=${!pinned_var:-}
+    if [[ -z "$digest" ]]; then
+      digest=$(capture "<sha256 digest of ${base}>" \
+        docker buildx imagetools inspect "$base" --format '{{json .Manifest.Digest}}' | tr -d '"')
+    fi
+    [[ "$dry_run" == true || "$digest" == sha256:* ]] || die "could not resolve ${base} to a digest: ${digest}"
+    base_args+=(--build-context "${base}=docker-image://${base}@${digest}"
+      --label "com.helloapi.base-image.${base##*-}=${base}@${digest}")
+  done
   log "Build and push ${image_uri} for ${platform}"
   # One plain image manifest (no provenance attestation): nothing untagged hangs off it for the lifecycle policy.
-  run docker buildx build --platform "$platform" --provenance=false -f container/Dockerfile -t "$image_uri" --push .
+  run docker buildx build --platform "$platform" --provenance=false "${base_args[@]}" -f container/Dockerfile \
+    -t "$image_uri" --push .
 else
   image_uri="${image_repository}:${image_tag}"
   log "Check that ${image_uri} exists (no build; it must be a ${platform} image)"

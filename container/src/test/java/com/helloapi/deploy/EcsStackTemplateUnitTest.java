@@ -516,6 +516,25 @@ class EcsStackTemplateUnitTest {
         }
 
         /** verify-full checks the server against the bundle the deploy script puts where the image copies it. */
+        /** Every base image the Dockerfile names is built from a digest the script resolved (and labels). */
+        @Test
+        void everyBaseImageIsPinnedByDigestWhenTheScriptBuilds() throws Exception {
+            List<String> bases = java.nio.file.Files.readAllLines(java.nio.file.Path.of("../container/Dockerfile"))
+                .stream()
+                .filter((line) -> line.startsWith("FROM "))
+                .map((line) -> line.replaceAll("--platform=\\S+ ", "").split("\\s+")[1])
+                .toList();
+            assertThat(bases).isNotEmpty();
+            String build = DeployScript.dryRun(List.of())
+                .stream()
+                .filter((line) -> line.startsWith("+ docker buildx build"))
+                .findFirst()
+                .orElseThrow();
+            for (String base : bases) {
+                assertThat(build).as(base).contains("--build-context '" + base + "=docker-image://" + base + "@");
+            }
+        }
+
         @Test
         void caBundleIsWhereTheScriptPutsItInTheImage() throws Exception {
             String bundle = (String) environment().get("DB_SSLROOTCERT");
