@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import com.helloapi.settings.InvalidSettingsException;
-import org.jspecify.annotations.Nullable;
+import com.helloapi.settings.SecretsManagerSecrets;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,14 +30,14 @@ public class SecretsManagerSettings implements EnvironmentPostProcessor, Ordered
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final @Nullable Function<String, String> secrets;
+    private final Function<String, String> secrets;
 
     public SecretsManagerSettings() {
-        this(null);
+        this(SecretsManagerSecrets::read);
     }
 
-    /** @param secrets reads a secret's string by ARN; null for Secrets Manager itself */
-    SecretsManagerSettings(@Nullable Function<String, String> secrets) {
+    /** @param secrets reads a secret's string by ARN */
+    SecretsManagerSettings(Function<String, String> secrets) {
         this.secrets = secrets;
     }
 
@@ -52,7 +52,7 @@ public class SecretsManagerSettings implements EnvironmentPostProcessor, Ordered
         if (!StringUtils.hasText(appSecret)) {
             return;
         }
-        String value = (this.secrets != null) ? read(this.secrets, appSecret) : SecretsManager.read(appSecret);
+        String value = read(this.secrets, appSecret);
         environment.getPropertySources()
             .addFirst(new MapPropertySource(PROPERTY_SOURCE, Map.of("helloapi.cursor-secret", value)));
     }
@@ -80,19 +80,5 @@ public class SecretsManagerSettings implements EnvironmentPostProcessor, Ordered
             }
         }
         return value;
-    }
-
-    /** The AWS SDK part: the JDK's HTTP client, the region and credentials of the environment; closed once read. */
-    private static final class SecretsManager {
-
-        static String read(String appSecret) {
-            try (software.amazon.awssdk.services.secretsmanager.SecretsManagerClient client =
-                    software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.builder()
-                        .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                        .build()) {
-                return SecretsManagerSettings.read(
-                        arn -> client.getSecretValue(request -> request.secretId(arn)).secretString(), appSecret);
-            }
-        }
     }
 }

@@ -84,7 +84,22 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
 
     /** The AWS JDBC Wrapper's URL: pgjdbc underneath, the wrapper's plugins in between. */
     String jdbcUrl() {
-        return "jdbc:aws-wrapper:postgresql://" + host + ":" + port + "/" + name;
+        return "jdbc:aws-wrapper:postgresql://" + address();
+    }
+
+    /** {@code host:port/name}, the part of a PostgreSQL JDBC URL after the scheme. */
+    String address() {
+        return host + ":" + port + "/" + name;
+    }
+
+    /** How pgjdbc encrypts and, with {@code DB_SSLROOTCERT}, verifies the server. */
+    Map<String, String> tlsProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("sslmode", sslmode);
+        if (sslrootcert != null && !sslrootcert.isBlank()) {
+            properties.put("sslrootcert", sslrootcert);
+        }
+        return properties;
     }
 
     /**
@@ -102,10 +117,7 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
     Map<String, String> driverProperties() {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("wrapperPlugins", usesSecret() ? "awsSecretsManager,efm2" : "efm2");
-        properties.put("sslmode", sslmode);
-        if (sslrootcert != null && !sslrootcert.isBlank()) {
-            properties.put("sslrootcert", sslrootcert);
-        }
+        properties.putAll(tlsProperties());
         properties.put("targetServerType", "primary");
         // pgjdbc remembers a host it found read-only for this long: a promoted standby is tried again within 2 s.
         properties.put("hostRecheckSeconds", "2");

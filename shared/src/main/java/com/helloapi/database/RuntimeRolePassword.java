@@ -8,16 +8,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
 import com.helloapi.settings.InvalidSettingsException;
+import com.helloapi.settings.SecretsManagerSecrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,15 +31,13 @@ final class RuntimeRolePassword {
     /** The role the migrations create and the clone the rotation alternates with: nothing else is ever altered. */
     private static final Set<String> RUNTIME_ROLES = Set.of("helloapi_app", "helloapi_app_clone");
 
-    private static final Pattern REGION = Pattern.compile("^arn:[^:]+:secretsmanager:([^:]+):.*");
-
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private RuntimeRolePassword() {
     }
 
     static void ensure(DatabaseSettings settings, String secretArn, DataSource owner) {
-        JsonNode secret = JSON.readTree(read(secretArn));
+        JsonNode secret = JSON.readTree(SecretsManagerSecrets.read(secretArn));
         String username = secret.path("username").asString("");
         String password = secret.path("password").asString("");
         if (!RUNTIME_ROLES.contains(username) || password.isEmpty()) {
@@ -67,16 +62,14 @@ final class RuntimeRolePassword {
     }
 
     private static boolean canLogIn(DatabaseSettings settings, String username, String password) {
+        // pgjdbc itself, not the wrapper: its Secrets Manager plugin would log in with DB_SECRET_ARN's owner instead.
         Properties properties = new Properties();
+        properties.putAll(settings.tlsProperties());
         properties.setProperty("user", username);
         properties.setProperty("password", password);
-        properties.setProperty("sslmode", settings.sslmode());
-        if (settings.sslrootcert() != null && !settings.sslrootcert().isBlank()) {
-            properties.setProperty("sslrootcert", settings.sslrootcert());
-        }
         properties.setProperty("connectTimeout", "5");
-        String url = "jdbc:postgresql://" + settings.host() + ":" + settings.port() + "/" + settings.name();
-        try (Connection connection = DriverManager.getConnection(url, properties)) {
+        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + settings.address(),
+                properties)) {
             return true;
         }
         catch (SQLException ex) {
@@ -84,18 +77,6 @@ final class RuntimeRolePassword {
                 return false;
             }
             throw new IllegalStateException("Could not check the runtime role's login: " + ex.getMessage(), ex);
-        }
-    }
-
-    /** The secret's string, through the AWS SDK's standard settings (region from the ARN, as the driver does). */
-    private static String read(String secretArn) {
-        Matcher region = REGION.matcher(secretArn);
-        var builder = SecretsManagerClient.builder();
-        if (region.matches()) {
-            builder.region(Region.of(region.group(1)));
-        }
-        try (SecretsManagerClient client = builder.build()) {
-            return client.getSecretValue(request -> request.secretId(secretArn)).secretString();
         }
     }
 }

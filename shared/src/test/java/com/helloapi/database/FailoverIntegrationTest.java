@@ -144,9 +144,7 @@ class FailoverIntegrationTest {
 
     @Test
     void afterAFailoverTheApplicationWritesToThePromotedStandbyWithoutARestart() throws Exception {
-        List<User> before = writeUsers("before", 20);
-        primary.awaitReplayedOn(standby, Duration.ofSeconds(10));
-        assertThat(emailsAndIdsOn(standby)).containsAllEntriesOf(emailsAndIds(before));
+        List<User> before = writeUsersReplayedOnTheStandby();
 
         // Writes go on through the failover, as requests do.
         AtomicBoolean writing = new AtomicBoolean(true);
@@ -175,9 +173,7 @@ class FailoverIntegrationTest {
 
     @Test
     void writesFailWhileTheEndpointPointsAtAStandbyAndSucceedOnceItIsPromoted() throws Exception {
-        List<User> before = writeUsers("before", 20);
-        primary.awaitReplayedOn(standby, Duration.ofSeconds(10));
-        assertThat(emailsAndIdsOn(standby)).containsAllEntriesOf(emailsAndIds(before));
+        List<User> before = writeUsersReplayedOnTheStandby();
 
         // The endpoint already names the standby, which is not promoted yet: a read-only server.
         primary.stop(ShutdownMode.IMMEDIATE);
@@ -212,9 +208,7 @@ class FailoverIntegrationTest {
 
     @Test
     void aPrimaryThatTurnsReadOnlyUnderThePoolsOpenConnectionsIsWrittenToNoMore() throws Exception {
-        List<User> before = writeUsers("before", 20);
-        primary.awaitReplayedOn(standby, Duration.ofSeconds(10));
-        assertThat(emailsAndIdsOn(standby)).containsAllEntriesOf(emailsAndIds(before));
+        List<User> before = writeUsersReplayedOnTheStandby();
         int pooled = proxy.openConnections();
 
         // The old primary is demoted but stays up, and nothing cuts the pool's connections to it: every transaction
@@ -344,6 +338,14 @@ class FailoverIntegrationTest {
      * What was written before the failover is readable through the application, and every write the application
      * reported done is in the new primary, under the id it reported.
      */
+    /** Users written before the failover, once the standby has replayed them all. */
+    private List<User> writeUsersReplayedOnTheStandby() throws SQLException {
+        List<User> before = writeUsers("before", 20);
+        primary.awaitReplayedOn(standby, Duration.ofSeconds(10));
+        assertThat(emailsAndIdsOn(standby)).containsAllEntriesOf(emailsAndIds(before));
+        return before;
+    }
+
     /** Writes went through again within the limit of the promotion, and nothing reported written was lost. */
     private void assertRecoveredWithEverythingOnTheNewPrimary(Recovery recovery, List<User> before)
             throws SQLException {
