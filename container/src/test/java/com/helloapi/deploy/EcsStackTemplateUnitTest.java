@@ -588,7 +588,9 @@ class EcsStackTemplateUnitTest {
             assertThat(policies).hasSize(4);
 
             Map<String, Object> secret = map(map(policies.get(0)).get("PolicyDocument"));
-            assertThat(actions(secret)).containsExactly("secretsmanager:GetSecretValue");
+            // DescribeSecret: the Secrets Manager JDBC driver's cache asks it for the current version first.
+            assertThat(actions(secret)).containsExactlyInAnyOrder("secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret");
             assertThat(list(secret.get("Statement"))).singleElement()
                 .satisfies((statement) -> assertThat(ref(map(statement).get("Resource"))).isEqualTo("DbRuntimeSecret"));
 
@@ -661,7 +663,8 @@ class EcsStackTemplateUnitTest {
                 .filter((node) -> node instanceof Map<?, ?> statement && statement.containsKey("Effect"))
                 .toList();
             assertThat(statements).singleElement().satisfies((statement) -> {
-                assertThat(map(statement)).containsEntry("Action", "secretsmanager:GetSecretValue");
+                assertThat(map(statement)).containsEntry("Action",
+                        List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"));
                 assertThat(list(map(statement).get("Resource"))).containsExactlyInAnyOrder(
                         Map.of("Fn::GetAtt", List.of("Database", "MasterUserSecret.SecretArn")),
                         Map.of("Ref", "DbRuntimeSecret"));

@@ -242,7 +242,8 @@ class LambdaTemplateUnitTest {
         TEMPLATE.parameters().forEach((name, parameter) -> assertThat(name.toLowerCase())
             .as("no secret is a parameter").doesNotContain("password", "secret"));
         String policies = String.valueOf(function().get("Policies"));
-        assertThat(policies).contains("secretsmanager:GetSecretValue", "DbSecretArn", "AppSecretArn")
+        assertThat(policies).contains("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "DbSecretArn",
+                "AppSecretArn")
             .doesNotContain("\"*\"", "Resource=*", "DbMasterSecretArn");
     }
 

@@ -1,7 +1,10 @@
 package com.helloapi.database;
 
 import java.security.Security;
+import java.sql.Driver;
+import java.util.Properties;
 
+import com.helloapi.settings.SecretsManagerSecrets;
 import com.zaxxer.hikari.HikariDataSource;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -11,9 +14,10 @@ import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
- * The connection pool: HikariCP over the AWS JDBC Wrapper, built from {@link DatabaseSettings} so that deployments
+ * The connection pool: HikariCP over pgjdbc (through the Secrets Manager JDBC driver with {@code DB_SECRET_ARN}), built from {@link DatabaseSettings} so that deployments
  * set DB_* variables rather than a JDBC URL. Pool sizes and timeouts stay in {@code spring.datasource.hikari.*}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,13 +34,15 @@ class DatabaseConfiguration {
         }
         HikariDataSource pool = new HikariDataSource();
         Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(pool));
-        pool.setJdbcUrl(settings.jdbcUrl());
-        pool.setDriverClassName(software.amazon.jdbc.Driver.class.getName());
-        if (!settings.usesSecret()) {
-            pool.setUsername(settings.username());
-            pool.setPassword(settings.password());
-        }
-        settings.driverProperties().forEach(pool::addDataSourceProperty);
+        Driver driver = settings.usesSecret()
+                ? RefreshingSecretCache.driver(SecretsManagerSecrets.clientFor(settings.secretArn()))
+                : new org.postgresql.Driver();
+        SimpleDriverDataSource login = new SimpleDriverDataSource(driver, settings.jdbcUrl(), settings.loginUser(),
+                settings.usesSecret() ? null : settings.password());
+        Properties properties = new Properties();
+        properties.putAll(settings.driverProperties());
+        login.setConnectionProperties(properties);
+        pool.setDataSource(login);
         pool.setMaxLifetime(settings.poolMaxLifetime().toMillis());
         pool.setExceptionOverrideClassName(ReadOnlyServerEviction.class.getName());
         return pool;

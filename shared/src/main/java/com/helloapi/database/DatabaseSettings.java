@@ -20,8 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code DB_PASSWORD}), {@code DB_SSLMODE}, {@code DB_SSLROOTCERT}, {@code DB_STATEMENT_TIMEOUT} and
  * {@code DB_POOL_MAX_LIFETIME} (or the {@code db.*} properties).
  *
- * @param secretArn a Secrets Manager secret with {@code username} and {@code password}, read by the driver itself
- * so that a rotated password reaches running processes; when set, {@code username} and {@code password} are unused
+ * @param secretArn a Secrets Manager secret with {@code username} and {@code password}, read by the Secrets Manager
+ * JDBC driver at each login so that a rotated password reaches running processes; when set, {@code username} and
+ * {@code password} are unused
  * @param sslrootcert the CA certificates (PEM) that verify-ca and verify-full check the server's certificate against:
  * RDS's bundle in the image
  */
@@ -82,9 +83,17 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         return usesSecret(secretArn);
     }
 
-    /** The AWS JDBC Wrapper's URL: pgjdbc underneath, the wrapper's plugins in between. */
+    /**
+     * pgjdbc's URL, or with {@code DB_SECRET_ARN} the Secrets Manager JDBC driver's, which logs in to pgjdbc with the
+     * secret's credentials and hands back pgjdbc's own connection.
+     */
     String jdbcUrl() {
-        return "jdbc:aws-wrapper:postgresql://" + address();
+        return (usesSecret() ? "jdbc-secretsmanager:postgresql://" : "jdbc:postgresql://") + address();
+    }
+
+    /** Whom the pool logs in as: the Secrets Manager driver takes the secret's ARN in place of a user name. */
+    @Nullable String loginUser() {
+        return usesSecret() ? secretArn : username;
     }
 
     /** {@code host:port/name}, the part of a PostgreSQL JDBC URL after the scheme. */
@@ -103,40 +112,34 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
     }
 
     /**
-     * What the driver and its plugins are told besides the URL:
+     * What pgjdbc is told besides the URL:
      * <ul>
      * <li>{@code targetServerType=primary}: after a failover a new connection never lands on a server that is still
      * read-only (the endpoint's DNS moving to the promoted standby).</li>
-     * <li>Enhanced failure monitoring ({@code efm2}): a statement still unanswered after the server would have
-     * cancelled it has its host probed from a separate connection, and is aborted when the host stops answering,
-     * rather than waiting for TCP to give up.</li>
-     * <li>With {@code DB_SECRET_ARN}, the Secrets Manager plugin ({@code awsSecretsManager}): the credentials come
-     * from the secret, cached, and are fetched again when a login fails on authentication.</li>
+     * <li>{@code socketTimeout}: a statement the network swallowed (no answer, no reset) ends this long after the
+     * server would have cancelled it, rather than when TCP gives up many minutes later.</li>
+     * <li>{@code logServerErrorDetail=false}: the server's DETAIL of an error, which quotes the row's values (an
+     * e-mail address that is taken), stays out of exception messages, and so out of logs and traces.</li>
      * </ul>
      */
     Map<String, String> driverProperties() {
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("wrapperPlugins", usesSecret() ? "awsSecretsManager,efm2" : "efm2");
         properties.putAll(tlsProperties());
         properties.put("targetServerType", "primary");
         // pgjdbc remembers a host it found read-only for this long: a promoted standby is tried again within 2 s.
         properties.put("hostRecheckSeconds", "2");
-        // The wrapper takes its timeouts in milliseconds and hands pgjdbc seconds.
-        properties.put("connectTimeout", "2000");
+        properties.put("connectTimeout", "2");
+        properties.put("socketTimeout", String.valueOf(socketTimeout().toSeconds()));
         properties.put("tcpKeepAlive", "true");
+        properties.put("logServerErrorDetail", "false");
         properties.put("options", sessionOptions());
-        long statementMillis = statementTimeout.toMillis();
-        properties.put("failureDetectionTime", String.valueOf(statementMillis + 1000));
-        properties.put("failureDetectionInterval", "1000");
-        properties.put("failureDetectionCount", "3");
-        // The probe's own connection must not hang on a silent host either.
-        properties.put("monitoring-connectTimeout", "1000");
-        properties.put("monitoring-loginTimeout", "1000");
-        properties.put("monitoring-socketTimeout", "1000");
-        if (usesSecret()) {
-            properties.put("secretsManagerSecretId", secretArn);
-        }
         return properties;
+    }
+
+    /** The statement timeout, rounded up to whole seconds as pgjdbc takes it, and two seconds more. */
+    Duration socketTimeout() {
+        long seconds = (statementTimeout.toMillis() + 999) / 1000;
+        return Duration.ofSeconds(seconds + 2);
     }
 
     /**

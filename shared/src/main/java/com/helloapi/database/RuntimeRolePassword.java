@@ -62,7 +62,7 @@ final class RuntimeRolePassword {
     }
 
     private static boolean canLogIn(DatabaseSettings settings, String username, String password) {
-        // pgjdbc itself, not the wrapper: its Secrets Manager plugin would log in with DB_SECRET_ARN's owner instead.
+        // pgjdbc itself, not the Secrets Manager driver: that one would log in with DB_SECRET_ARN's owner instead.
         Properties properties = new Properties();
         properties.putAll(settings.tlsProperties());
         properties.setProperty("user", username);

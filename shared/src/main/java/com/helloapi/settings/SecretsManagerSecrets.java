@@ -8,8 +8,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Reads a secret's string from Secrets Manager through the AWS SDK's standard settings (credentials chain,
- * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}), with the region taken from the ARN as the JDBC wrapper's plugin takes it,
- * else the environment's. For values read once at start-up; the database's credentials are the driver's to read.
+ * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}), with the region taken from the ARN, else the environment's. The database's credentials are the Secrets Manager JDBC driver's to read, through {@link #clientFor}.
  */
 public final class SecretsManagerSecrets {
 
@@ -20,13 +19,18 @@ public final class SecretsManagerSecrets {
 
     /** The secret's current string value; the client is closed once it is read. */
     public static String read(String secretArn) {
+        try (SecretsManagerClient client = clientFor(secretArn)) {
+            return client.getSecretValue(request -> request.secretId(secretArn)).secretString();
+        }
+    }
+
+    /** A client for the secret's region (from its ARN, else the environment's). */
+    public static SecretsManagerClient clientFor(String secretArn) {
         Matcher region = REGION.matcher(secretArn);
         var builder = SecretsManagerClient.builder();
         if (region.matches()) {
             builder.region(Region.of(region.group(1)));
         }
-        try (SecretsManagerClient client = builder.build()) {
-            return client.getSecretValue(request -> request.secretId(secretArn)).secretString();
-        }
+        return builder.build();
     }
 }

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A stand-in for AWS Secrets Manager on loopback that answers {@code GetSecretValue} in the service's JSON protocol
+ * A stand-in for AWS Secrets Manager on loopback that answers {@code GetSecretValue} and {@code DescribeSecret} (which
+ * the Secrets Manager JDBC driver's cache asks first, for the current version's id) in the service's JSON protocol
  * (POST, {@code X-Amz-Target: secretsmanager.GetSecretValue}, {@code application/x-amz-json-1.1}), so that the real
  * AWS SDK, pointed here with {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} (or {@code aws.endpointUrlSecretsManager}),
  * takes its production code path. Secrets hold JSON credentials as RDS and the rotation functions write them.
@@ -29,9 +30,12 @@ public final class LocalSecretsManager implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    private static final String CURRENT = "AWSCURRENT";
+
     private final HttpServer server;
 
-    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    /** Each secret's versions by id, the current one under {@link #CURRENT}. */
+    private final Map<String, Map<String, String>> secrets = new ConcurrentHashMap<>();
 
     private final AtomicInteger reads = new AtomicInteger();
 
@@ -67,7 +71,10 @@ public final class LocalSecretsManager implements AutoCloseable {
         Map<String, String> value = new LinkedHashMap<>();
         value.put("username", username);
         value.put("password", password);
-        secrets.put(arn, JSON.writeValueAsString(value));
+        Map<String, String> versions = secrets.computeIfAbsent(arn, key -> new ConcurrentHashMap<>());
+        String versionId = UUID.randomUUID().toString();
+        versions.put(versionId, JSON.writeValueAsString(value));
+        versions.put(CURRENT, versionId);
     }
 
     /** How many GetSecretValue calls were answered. */
@@ -79,24 +86,39 @@ public final class LocalSecretsManager implements AutoCloseable {
         try (exchange; InputStream in = exchange.getRequestBody()) {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             JsonNode request = JSON.readTree(in.readAllBytes());
-            if (!"POST".equals(exchange.getRequestMethod()) || !"secretsmanager.GetSecretValue".equals(target)) {
+            String id = request.path("SecretId").asString("");
+            Map<String, String> versions = secrets.get(id);
+            boolean known = "secretsmanager.GetSecretValue".equals(target)
+                    || "secretsmanager.DescribeSecret".equals(target);
+            if (!"POST".equals(exchange.getRequestMethod()) || !known) {
                 reply(exchange, 400, Map.of("__type", "UnknownOperationException", "message", String.valueOf(target)));
                 return;
             }
-            String id = request.path("SecretId").asString("");
-            String value = secrets.get(id);
-            if (value == null) {
+            if (versions == null) {
                 reply(exchange, 400, Map.of("__type", "ResourceNotFoundException", "message",
                         "Secrets Manager can't find the specified secret."));
                 return;
             }
-            reads.incrementAndGet();
+            String current = versions.get(CURRENT);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("ARN", id);
             body.put("Name", id.substring(id.lastIndexOf(':') + 1));
-            body.put("VersionId", UUID.randomUUID().toString());
+            if (target.endsWith("DescribeSecret")) {
+                body.put("VersionIdsToStages", Map.of(current, new String[] { CURRENT }));
+                reply(exchange, 200, body);
+                return;
+            }
+            String versionId = request.path("VersionId").asString(current);
+            String value = versions.get(versionId);
+            if (value == null || versionId.equals(CURRENT)) {
+                reply(exchange, 400, Map.of("__type", "ResourceNotFoundException", "message",
+                        "Secrets Manager can't find the specified secret value for VersionId: " + versionId));
+                return;
+            }
+            reads.incrementAndGet();
+            body.put("VersionId", versionId);
             body.put("SecretString", value);
-            body.put("VersionStages", new String[] { "AWSCURRENT" });
+            body.put("VersionStages", versionId.equals(current) ? new String[] { CURRENT } : new String[0]);
             body.put("CreatedDate", Instant.now().getEpochSecond());
             reply(exchange, 200, body);
         }
