@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A database that stops answering in the middle of a query (the network between them drops packets, as in a failover)
  * fails that request with a 503 within seconds, instead of holding the request and its connection until TCP gives up:
- * pgjdbc's socket timeout ({@code DB_STATEMENT_TIMEOUT} and two seconds) closes the connection. The API recovers by
+ * the pool's watchdog aborts a connection held for {@code DB_STATEMENT_TIMEOUT} and two seconds. The API recovers by
  * itself once the database answers again.
  */
 class UnansweringDatabaseIntegrationTest {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -501,8 +502,7 @@ class EcsStackTemplateUnitTest {
             assertThat(environment()).containsOnlyKeys("PORT", "DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE",
                     "DB_SSLROOTCERT", "DB_SECRET_ARN", "DB_MIGRATE", "DB_POOL_SIZE", "CLOUDWATCH_METRICS_ENABLED", "JAVA_TOOL_OPTIONS",
                     "AUTH_ISSUER_URI", "AUTH_AUDIENCE", "AUTH_PROTECT_READS", "CORS_ALLOWED_ORIGINS",
-                    "OTEL_EXPORTER_OTLP_ENDPOINT", "MANAGEMENT_OTLP_TRACING_ENDPOINT",
-                    "MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
+                    "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT", "MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
             assertThat(environment().get("CLOUDWATCH_METRICS_ENABLED")).isEqualTo("true");
             assertThat(environment().get("DB_HOST")).isEqualTo(Map.of("Fn::GetAtt", List.of("Database",
                     "Endpoint.Address")));
@@ -1598,16 +1598,20 @@ class EcsStackTemplateUnitTest {
             assertThat(config).contains("endpoint: 127.0.0.1:4318", "awsxray:", "exporters: [awsxray]");
             // The app's exporter settings exist only with the collector.
             List<Object> appEnvironment = list(container().get("Environment"));
-            for (String name : List.of("OTEL_EXPORTER_OTLP_ENDPOINT", "MANAGEMENT_OTLP_TRACING_ENDPOINT",
-                    "MANAGEMENT_TRACING_SAMPLING_PROBABILITY")) {
+            // The names the app binds: the properties its configuration reads, as environment variables.
+            List<String> tracingVariables = tracingPropertiesTheAppReads().stream()
+                .map((property) -> property.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", ""))
+                .toList();
+            assertThat(tracingVariables).hasSize(2);
+            for (String name : tracingVariables) {
                 assertThat(appEnvironment).as(name).anySatisfy((variable) -> {
                     List<Object> conditional = list(intrinsic(variable, "Fn::If"));
                     assertThat(conditional.get(0)).isEqualTo("TracingEnabled");
                     assertThat(map(conditional.get(1))).containsEntry("Name", name);
                 });
             }
-            assertThat(environment()).containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318")
-                .containsEntry("MANAGEMENT_OTLP_TRACING_ENDPOINT", "http://localhost:4318/v1/traces");
+            assertThat(environment()).containsEntry("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT",
+                    "http://localhost:4318/v1/traces");
             // The task role's X-Ray statement exists only with the collector, with exactly the actions it uses.
             List<Object> xray = list(TEMPLATE.properties("TaskRole").get("Policies")).stream()
                 .filter((policy) -> String.valueOf(policy).contains("xray:"))
@@ -1761,6 +1765,22 @@ class EcsStackTemplateUnitTest {
     }
 
     /** The serving container's environment by name, both branches of a conditional entry included. */
+    /** The Spring Boot properties the container's configuration resolves for {@code helloapi.tracing.*}. */
+    private static List<String> tracingPropertiesTheAppReads() {
+        try (InputStream in = EcsStackTemplateUnitTest.class.getResourceAsStream("/config/application.yaml")) {
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            Matcher placeholder = Pattern.compile("\\$\\{(management\\.[a-z.-]+):").matcher(yaml);
+            List<String> properties = new ArrayList<>();
+            while (placeholder.find()) {
+                properties.add(placeholder.group(1));
+            }
+            return properties;
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static Map<String, Object> environment() {
         return environment(container());
     }

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -21,7 +22,8 @@ import org.springframework.web.servlet.HandlerMapping;
  * Gives every request an id (the client's X-Request-Id when it sent a sensible one, a new UUID otherwise), echoes it
  * on the response, keeps it in the logging context as {@code request_id}, and logs one line per request with
  * {@code method}, {@code route} (the matched pattern, never the query string, which may hold an e-mail address),
- * {@code status} and {@code duration_ms}: the fields the CloudWatch dashboard queries.
+ * {@code status} and {@code duration_ms}: the fields the CloudWatch dashboard queries; and {@code trace_id} when the
+ * request was traced ({@link TraceIdHeader}).
  */
 @Component
 @Order(FilterOrder.REQUEST_LOG)
@@ -61,12 +63,16 @@ class RequestLogFilter extends OncePerRequestFilter {
                 Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
                 String route = pattern == null ? "unmatched" : pattern.toString();
                 long durationMs = (System.nanoTime() - start) / 1_000_000;
-                log.atInfo()
+                LoggingEventBuilder line = log.atInfo()
                     .addKeyValue("method", request.getMethod())
                     .addKeyValue("route", route)
                     .addKeyValue("status", response.getStatus())
-                    .addKeyValue("duration_ms", durationMs)
-                    .log("{} {} {} {} ms", request.getMethod(), route, response.getStatus(), durationMs);
+                    .addKeyValue("duration_ms", durationMs);
+                String traceId = response.getHeader(TraceIdHeader.HEADER);
+                if (traceId != null) {
+                    line = line.addKeyValue("trace_id", traceId);
+                }
+                line.log("{} {} {} {} ms", request.getMethod(), route, response.getStatus(), durationMs);
             }
             MDC.remove(MDC_KEY);
         }

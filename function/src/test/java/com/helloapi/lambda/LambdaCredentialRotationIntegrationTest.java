@@ -44,9 +44,7 @@ class LambdaCredentialRotationIntegrationTest {
 
             Map<String, String> before = setProperties(Map.of("db.host", cluster.host(), "db.port",
                     String.valueOf(cluster.port()), "db.name", DATABASE, "db.sslmode", "disable", "db.secret-arn",
-                    ARN, "DB_MIGRATE", "false", "DB_POOL_SIZE", "1",
-                    // As template.yaml sets it for the function.
-                    "DB_CONNECTION_TIMEOUT", "6000", "aws.region", "eu-west-1",
+                    ARN, "DB_MIGRATE", "false", "DB_POOL_SIZE", "1", "aws.region", "eu-west-1",
                     "aws.endpointUrlSecretsManager", secrets.endpoint()));
             LambdaHandler handler = null;
             try {

@@ -17,8 +17,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
- * The connection pool: HikariCP over pgjdbc (through the Secrets Manager JDBC driver with {@code DB_SECRET_ARN}), built from {@link DatabaseSettings} so that deployments
- * set DB_* variables rather than a JDBC URL. Pool sizes and timeouts stay in {@code spring.datasource.hikari.*}.
+ * The connection pool: HikariCP over pgjdbc (through the Secrets Manager JDBC driver with {@code DB_SECRET_ARN}),
+ * built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC URL, its held
+ * connections limited by {@link HeldConnectionWatchdog}. Pool sizes and timeouts stay in
+ * {@code spring.datasource.hikari.*}.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(DatabaseSettings.class)
@@ -28,7 +30,7 @@ class DatabaseConfiguration {
     private static final String DNS_CACHE_TTL = "networkaddress.cache.ttl";
 
     @Bean
-    HikariDataSource dataSource(DatabaseSettings settings, Environment environment) {
+    HeldConnectionWatchdog dataSource(DatabaseSettings settings, Environment environment) {
         if (Security.getProperty(DNS_CACHE_TTL) == null) {
             Security.setProperty(DNS_CACHE_TTL, "5");
         }
@@ -45,7 +47,7 @@ class DatabaseConfiguration {
         pool.setDataSource(login);
         pool.setMaxLifetime(settings.poolMaxLifetime().toMillis());
         pool.setExceptionOverrideClassName(ReadOnlyServerEviction.class.getName());
-        return pool;
+        return new HeldConnectionWatchdog(pool, settings.holdLimit());
     }
 
     /**
@@ -56,10 +58,10 @@ class DatabaseConfiguration {
      */
     @Bean
     FlywayMigrationStrategy migrateUnlessDisabled(Environment environment, DatabaseSettings settings,
-            HikariDataSource dataSource) {
+            HeldConnectionWatchdog dataSource) {
         return flyway -> {
             if (environment.getProperty("spring.flyway.enabled", Boolean.class, true)) {
-                flyway.migrate();
+                dataSource.withoutHoldLimit(flyway::migrate);
                 String runtimeSecret = environment.getProperty("DB_RUNTIME_SECRET_ARN");
                 if (runtimeSecret != null && !runtimeSecret.isBlank()) {
                     RuntimeRolePassword.ensure(settings, runtimeSecret, dataSource);

@@ -116,8 +116,6 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
      * <ul>
      * <li>{@code targetServerType=primary}: after a failover a new connection never lands on a server that is still
      * read-only (the endpoint's DNS moving to the promoted standby).</li>
-     * <li>{@code socketTimeout}: a statement the network swallowed (no answer, no reset) ends this long after the
-     * server would have cancelled it, rather than when TCP gives up many minutes later.</li>
      * <li>{@code logServerErrorDetail=false}: the server's DETAIL of an error, which quotes the row's values (an
      * e-mail address that is taken), stays out of exception messages, and so out of logs and traces.</li>
      * </ul>
@@ -129,17 +127,19 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         // pgjdbc remembers a host it found read-only for this long: a promoted standby is tried again within 2 s.
         properties.put("hostRecheckSeconds", "2");
         properties.put("connectTimeout", "2");
-        properties.put("socketTimeout", String.valueOf(socketTimeout().toSeconds()));
         properties.put("tcpKeepAlive", "true");
         properties.put("logServerErrorDetail", "false");
         properties.put("options", sessionOptions());
         return properties;
     }
 
-    /** The statement timeout, rounded up to whole seconds as pgjdbc takes it, and two seconds more. */
-    Duration socketTimeout() {
-        long seconds = (statementTimeout.toMillis() + 999) / 1000;
-        return Duration.ofSeconds(seconds + 2);
+    /**
+     * How long a connection may be held before {@link HeldConnectionWatchdog} aborts it: a statement the network
+     * swallowed (no answer, no reset) ends two seconds after the server would have cancelled it, rather than when TCP
+     * gives up many minutes later.
+     */
+    Duration holdLimit() {
+        return statementTimeout.plusSeconds(2);
     }
 
     /**

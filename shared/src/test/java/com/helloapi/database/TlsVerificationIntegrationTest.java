@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.helloapi.testing.PostgresCluster;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +69,7 @@ class TlsVerificationIntegrationTest {
 
     @Test
     void verifiesTheServerAgainstTheBundleAndEncrypts() throws Exception {
-        try (HikariDataSource pool = pool(certificates.resolve("ca.crt"));
+        try (HeldConnectionWatchdog pool = pool(certificates.resolve("ca.crt"));
                 Connection connection = pool.getConnection();
                 ResultSet ssl = connection.createStatement()
                     .executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
@@ -81,12 +80,12 @@ class TlsVerificationIntegrationTest {
 
     @Test
     void refusesAServerItsBundleDoesNotVouchFor() {
-        try (HikariDataSource pool = pool(certificates.resolve("other.crt"))) {
+        try (HeldConnectionWatchdog pool = pool(certificates.resolve("other.crt"))) {
             assertThatThrownBy(pool::getConnection).hasStackTraceContaining("certificat");
         }
     }
 
-    private static HikariDataSource pool(Path rootCertificate) {
+    private static HeldConnectionWatchdog pool(Path rootCertificate) {
         DatabaseSettings settings = new DatabaseSettings(cluster.host(), cluster.port(), "postgres", null,
                 cluster.superuser(), cluster.superuserPassword(), "verify-full", rootCertificate.toString(),
                 Duration.ofSeconds(5), Duration.ofMinutes(30));
