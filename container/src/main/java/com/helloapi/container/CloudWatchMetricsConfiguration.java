@@ -21,9 +21,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The API's metrics registry: request rate, latency and errors ({@code http.server.requests}) and connection-pool use
- * ({@code hikaricp.connections.*}, requests waiting for a connection included), only those, because every CloudWatch
- * metric is billed. They are published to CloudWatch when {@code CLOUDWATCH_METRICS_ENABLED=true} (the ECS stack sets
+ * The API's metrics registry: request rate, latency and errors ({@code http.server.requests}), connection-pool use
+ * ({@code hikaricp.connections.*}) and the requests waiting for a connection ({@code helloapi.db.connections.queued}),
+ * only those, because every CloudWatch metric is billed. They are published to CloudWatch when {@code CLOUDWATCH_METRICS_ENABLED=true} (the ECS stack sets
  * it; off locally). That switch is read when the application starts, not by a {@code @Conditional}: a Spring AOT build
  * decides conditions when it is built, and would freeze it.
  */
@@ -66,7 +66,8 @@ class CloudWatchMetricsConfiguration {
                 client.getIfAvailable(() -> new OnFirstUse(CloudWatchAsyncClient::create)));
         registry.config()
             .meterFilter(MeterFilter.denyUnless(id -> id.getName().startsWith("http.server.requests")
-                    || id.getName().startsWith("hikaricp.connections")));
+                    || id.getName().startsWith("hikaricp.connections")
+                    || id.getName().equals(ConnectionQueueMetrics.NAME)));
         return registry;
     }
 

@@ -81,7 +81,7 @@ class MetricsIntegrationTest {
         assertThat(registry.find("http.server.requests").tag("uri", "/api/users/{id}").tag("status", "404").timer())
             .isNotNull();
         assertThat(registry.find("hikaricp.connections.active").gauge()).isNotNull();
-        assertThat(registry.find("hikaricp.connections.pending").gauge()).as("requests waiting for a connection")
+        assertThat(registry.find("helloapi.db.connections.queued").gauge()).as("requests waiting for a connection")
             .isNotNull()
             .extracting(Gauge::value).isEqualTo(0.0);
         assertThat(registry.find("jvm.memory.used").gauge()).as("not billed for").isNull();
@@ -161,15 +161,16 @@ class MetricsIntegrationTest {
         contextWith(cloudWatch).withPropertyValues("helloapi.metrics.cloudwatch.enabled=true").run(context -> {
             CloudWatchMeterRegistry registry = context.getBean(CloudWatchMeterRegistry.class);
             registry.counter("http.server.requests.test").increment();
-            registry.gauge("hikaricp.connections.pending", 3);
+            registry.gauge(ConnectionQueueMetrics.NAME, 3);
             registry.counter("jvm.something").increment();
 
             await().atMost(Duration.ofSeconds(5)).until(() -> !cloudWatch.requests.isEmpty());
             assertThat(cloudWatch.requests.get(0).namespace()).isEqualTo("HelloAPI");
             assertThat(cloudWatch.requests).flatMap(PutMetricDataRequest::metricData)
                 .extracting(datum -> datum.metricName())
-                .allSatisfy(name -> assertThat(name).matches("http\\.server\\.requests.*|hikaricp\\.connections.*"))
-                .anySatisfy(name -> assertThat(name).startsWith("hikaricp.connections.pending"));
+                .allSatisfy(name -> assertThat(name)
+                    .matches("http\\.server\\.requests.*|hikaricp\\.connections.*|helloapi\\.db\\.connections\\.queued.*"))
+                .anySatisfy(name -> assertThat(name).startsWith(ConnectionQueueMetrics.NAME));
         });
     }
 

@@ -18,8 +18,8 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
  * The connection pool: HikariCP over pgjdbc (through the Secrets Manager JDBC driver with {@code DB_SECRET_ARN}),
- * built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC URL, its held
- * connections limited by {@link HeldConnectionWatchdog}. Pool sizes and timeouts stay in
+ * built from {@link DatabaseSettings} so that deployments set DB_* variables rather than a JDBC URL, with borrowers
+ * queued and held connections limited by {@link GuardedDataSource}. Pool sizes and timeouts stay in
  * {@code spring.datasource.hikari.*}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,7 +30,7 @@ class DatabaseConfiguration {
     private static final String DNS_CACHE_TTL = "networkaddress.cache.ttl";
 
     @Bean
-    HeldConnectionWatchdog dataSource(DatabaseSettings settings, Environment environment) {
+    GuardedDataSource dataSource(DatabaseSettings settings, Environment environment) {
         if (Security.getProperty(DNS_CACHE_TTL) == null) {
             Security.setProperty(DNS_CACHE_TTL, "5");
         }
@@ -47,7 +47,7 @@ class DatabaseConfiguration {
         pool.setDataSource(login);
         pool.setMaxLifetime(settings.poolMaxLifetime().toMillis());
         pool.setExceptionOverrideClassName(ReadOnlyServerEviction.class.getName());
-        return new HeldConnectionWatchdog(pool, settings.holdLimit());
+        return new GuardedDataSource(pool, settings.holdLimit());
     }
 
     /**
@@ -58,7 +58,7 @@ class DatabaseConfiguration {
      */
     @Bean
     FlywayMigrationStrategy migrateUnlessDisabled(Environment environment, DatabaseSettings settings,
-            HeldConnectionWatchdog dataSource) {
+            GuardedDataSource dataSource) {
         return flyway -> {
             if (environment.getProperty("spring.flyway.enabled", Boolean.class, true)) {
                 dataSource.withoutHoldLimit(flyway::migrate);

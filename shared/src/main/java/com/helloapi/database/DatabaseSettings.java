@@ -134,7 +134,7 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
     }
 
     /**
-     * How long a connection may be held before {@link HeldConnectionWatchdog} aborts it: a statement the network
+     * How long a connection may be held before {@link GuardedDataSource} aborts it: a statement the network
      * swallowed (no answer, no reset) ends two seconds after the server would have cancelled it, rather than when TCP
      * gives up many minutes later.
      */

@@ -69,7 +69,7 @@ class TlsVerificationIntegrationTest {
 
     @Test
     void verifiesTheServerAgainstTheBundleAndEncrypts() throws Exception {
-        try (HeldConnectionWatchdog pool = pool(certificates.resolve("ca.crt"));
+        try (GuardedDataSource pool = pool(certificates.resolve("ca.crt"));
                 Connection connection = pool.getConnection();
                 ResultSet ssl = connection.createStatement()
                     .executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
@@ -80,12 +80,12 @@ class TlsVerificationIntegrationTest {
 
     @Test
     void refusesAServerItsBundleDoesNotVouchFor() {
-        try (HeldConnectionWatchdog pool = pool(certificates.resolve("other.crt"))) {
+        try (GuardedDataSource pool = pool(certificates.resolve("other.crt"))) {
             assertThatThrownBy(pool::getConnection).hasStackTraceContaining("certificat");
         }
     }
 
-    private static HeldConnectionWatchdog pool(Path rootCertificate) {
+    private static GuardedDataSource pool(Path rootCertificate) {
         DatabaseSettings settings = new DatabaseSettings(cluster.host(), cluster.port(), "postgres", null,
                 cluster.superuser(), cluster.superuserPassword(), "verify-full", rootCertificate.toString(),
                 Duration.ofSeconds(5), Duration.ofMinutes(30));
