@@ -59,8 +59,15 @@ field() { [[ $1 =~ [[:space:]]$2=([0-9.]+) ]] && printf '%s' "${BASH_REMATCH[1]}
 
 echo "| round | variant | req/s | p99 ms | ratio to pgbench | JVM CPU µs/req | non-2xx |"
 echo "|---|---|---|---|---|---|---|"
+variants=("$@")
 for round in $(seq "$ROUNDS"); do
-    for variant in "$@"; do
+    # Every other round in reverse, so that a drift within a round does not always favour the same variant.
+    order=("${variants[@]}")
+    if [ $((round % 2)) -eq 0 ]; then
+        order=()
+        for ((i = ${#variants[@]} - 1; i >= 0; i--)); do order+=("${variants[i]}"); done
+    fi
+    for variant in "${order[@]}"; do
         label=${variant%%=*}
         spec=${variant#*=}
         jar=${spec%%,*}

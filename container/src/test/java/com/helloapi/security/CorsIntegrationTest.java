@@ -52,7 +52,7 @@ class CorsIntegrationTest extends WithAuthentication {
         assertThat(created.statusCode()).isEqualTo(201);
         assertThat(created.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ALLOWED_ORIGIN);
         assertThat(created.headers().firstValue("Access-Control-Expose-Headers").orElseThrow())
-            .contains("ETag", "Location", "X-Request-Id");
+            .contains("ETag", "Location", "X-Request-Id", "X-Trace-Id");
 
         HttpResponse<String> read = api.get("/api/users/1/", "Origin", ALLOWED_ORIGIN);
         assertThat(read.statusCode()).isEqualTo(200);

@@ -9,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import com.helloapi.web.FilterOrder;
+import com.helloapi.web.TraceIdHeader;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.DelegatingFilterProxyRegistrationBean;
@@ -165,7 +166,8 @@ class SecurityConfiguration {
         config.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
         config.setAllowedHeaders(List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.AUTHORIZATION, HttpHeaders.IF_MATCH,
                 HttpHeaders.IF_NONE_MATCH, "X-Request-Id"));
-        config.setExposedHeaders(List.of(HttpHeaders.ETAG, HttpHeaders.LOCATION, "X-Request-Id"));
+        config.setExposedHeaders(
+                List.of(HttpHeaders.ETAG, HttpHeaders.LOCATION, "X-Request-Id", TraceIdHeader.HEADER));
         config.setMaxAge(3600L);
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
         source.registerCorsConfiguration(API, config);
