@@ -34,7 +34,8 @@ class ArchitectureUnitTest {
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("com.helloapi.users.web..", "com.helloapi.web..", "org.springframework.web..",
-                    "jakarta.servlet..", "com.amazonaws..", "org.springframework.cloud.function..")
+                    "jakarta.servlet..", "com.amazonaws.serverless..", "com.amazonaws.services.lambda..",
+                    "org.springframework.cloud.function..")
             .check(CLASSES);
     }
 
