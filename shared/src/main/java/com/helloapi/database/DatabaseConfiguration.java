@@ -4,8 +4,10 @@ import java.security.Security;
 import java.sql.Driver;
 import java.util.Properties;
 
+import com.helloapi.settings.InvalidSettingsException;
 import com.helloapi.settings.SecretsManagerSecrets;
 import com.zaxxer.hikari.HikariDataSource;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -36,8 +38,7 @@ class DatabaseConfiguration {
         }
         HikariDataSource pool = new HikariDataSource();
         Binder.get(environment).bind("spring.datasource.hikari", Bindable.ofInstance(pool));
-        Driver driver = settings.usesSecret()
-                ? RefreshingSecretCache.driver(SecretsManagerSecrets.clientFor(settings.secretArn()))
+        Driver driver = settings.usesSecret() ? secretsManagerDriver(String.valueOf(settings.secretArn()))
                 : new org.postgresql.Driver();
         SimpleDriverDataSource login = new SimpleDriverDataSource(driver, settings.jdbcUrl(), settings.loginUser(),
                 settings.usesSecret() ? null : settings.password());
@@ -48,6 +49,20 @@ class DatabaseConfiguration {
         pool.setMaxLifetime(settings.poolMaxLifetime().toMillis());
         pool.setExceptionOverrideClassName(ReadOnlyServerEviction.class.getName());
         return new GuardedDataSource(pool, settings.holdLimit());
+    }
+
+    /**
+     * The Secrets Manager JDBC driver. Loading its class makes a default instance with the SDK's default region chain,
+     * which fails without {@code AWS_REGION}: reported as a setting, not as a stack trace.
+     */
+    private static Driver secretsManagerDriver(String secretArn) {
+        try {
+            return RefreshingSecretCache.driver(SecretsManagerSecrets.clientFor(secretArn));
+        }
+        catch (ExceptionInInitializerError | NoClassDefFoundError | SdkClientException ex) {
+            throw new InvalidSettingsException("DB_SECRET_ARN is set, but the AWS SDK cannot start (set AWS_REGION): "
+                    + (ex.getCause() != null ? ex.getCause().getMessage() : ex.getMessage()));
+        }
     }
 
     /**
