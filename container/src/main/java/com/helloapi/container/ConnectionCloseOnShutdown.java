@@ -3,12 +3,12 @@ package com.helloapi.container;
 import java.io.IOException;
 import java.io.PrintWriter;
 
+import com.helloapi.web.FilterOrder;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import com.helloapi.web.FilterOrder;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;

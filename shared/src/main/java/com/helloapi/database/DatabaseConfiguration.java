@@ -41,7 +41,7 @@ class DatabaseConfiguration {
         Driver driver = settings.usesSecret() ? secretsManagerDriver(String.valueOf(settings.secretArn()))
                 : new org.postgresql.Driver();
         SimpleDriverDataSource login = new SimpleDriverDataSource(driver, settings.jdbcUrl(), settings.loginUser(),
-                settings.usesSecret() ? null : settings.password());
+                settings.loginPassword());
         Properties properties = new Properties();
         properties.putAll(settings.driverProperties());
         login.setConnectionProperties(properties);

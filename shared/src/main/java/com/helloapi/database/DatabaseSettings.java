@@ -84,11 +84,16 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
     }
 
     /**
-     * pgjdbc's URL, or with {@code DB_SECRET_ARN} the Secrets Manager JDBC driver's, which logs in to pgjdbc with the
-     * secret's credentials and hands back pgjdbc's own connection.
+     * The pool's URL: pgjdbc's, or with {@code DB_SECRET_ARN} the Secrets Manager JDBC driver's (pgjdbc's with its
+     * scheme), which logs in to pgjdbc with the secret's credentials and hands back pgjdbc's own connection.
      */
     String jdbcUrl() {
-        return (usesSecret() ? "jdbc-secretsmanager:postgresql://" : "jdbc:postgresql://") + address();
+        return usesSecret() ? pgjdbcUrl().replaceFirst("^jdbc:", "jdbc-secretsmanager:") : pgjdbcUrl();
+    }
+
+    /** pgjdbc's own URL for the database. */
+    String pgjdbcUrl() {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + name;
     }
 
     /** Whom the pool logs in as: the Secrets Manager driver takes the secret's ARN in place of a user name. */
@@ -96,9 +101,9 @@ public record DatabaseSettings(@Nullable String host, @DefaultValue("5432") int 
         return usesSecret() ? secretArn : username;
     }
 
-    /** {@code host:port/name}, the part of a PostgreSQL JDBC URL after the scheme. */
-    String address() {
-        return host + ":" + port + "/" + name;
+    /** The pool's password: none with {@code DB_SECRET_ARN}, whose driver takes it from the secret. */
+    @Nullable String loginPassword() {
+        return usesSecret() ? null : password;
     }
 
     /** How pgjdbc encrypts and, with {@code DB_SSLROOTCERT}, verifies the server. */

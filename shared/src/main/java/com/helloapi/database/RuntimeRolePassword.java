@@ -68,8 +68,7 @@ final class RuntimeRolePassword {
         properties.setProperty("user", username);
         properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "5");
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://" + settings.address(),
-                properties)) {
+        try (Connection connection = DriverManager.getConnection(settings.pgjdbcUrl(), properties)) {
             return true;
         }
         catch (SQLException ex) {

@@ -8,7 +8,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Reads a secret's string from Secrets Manager through the AWS SDK's standard settings (credentials chain,
- * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}), with the region taken from the ARN, else the environment's. The database's credentials are the Secrets Manager JDBC driver's to read, through {@link #clientFor}.
+ * {@code AWS_ENDPOINT_URL_SECRETS_MANAGER}), with the region taken from the ARN, else the environment's. The
+ * database's credentials are the Secrets Manager JDBC driver's to read, through {@link #clientFor}.
  */
 public final class SecretsManagerSecrets {
 
