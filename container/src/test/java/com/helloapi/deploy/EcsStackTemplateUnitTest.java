@@ -2,10 +2,13 @@ package com.helloapi.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +22,9 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
+import com.helloapi.database.DatabaseSettings;
 import com.helloapi.testing.CloudFormationTemplate;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -27,6 +32,7 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationStyle;
 
 import static com.helloapi.testing.CloudFormationTemplate.intrinsic;
@@ -637,6 +643,29 @@ class EcsStackTemplateUnitTest {
             for (String name : List.of("DB_HOST", "DB_PORT", "DB_NAME", "DB_SSLMODE")) {
                 assertThat(environment.get(name)).as(name).isEqualTo(environment().get(name));
             }
+        }
+
+        @Test
+        void migrationStatementsMayRunLongerThanARequestsButNotPastTheDeployScriptsWait() throws Exception {
+            Duration migration = DurationStyle
+                .detectAndParse(String.valueOf(environment(migrationContainer()).get("DB_STATEMENT_TIMEOUT")));
+            Object serving = environment().get("DB_STATEMENT_TIMEOUT");
+            // The default sits on the canonical constructor's parameter, where the binder reads it.
+            RecordComponent[] components = DatabaseSettings.class.getRecordComponents();
+            Parameter[] parameters = DatabaseSettings.class
+                .getDeclaredConstructor(Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new))
+                .getParameters();
+            String appDefault = IntStream.range(0, components.length)
+                .filter((i) -> components[i].getName().equals("statementTimeout"))
+                .mapToObj((i) -> parameters[i].getAnnotation(DefaultValue.class).value()[0])
+                .findFirst()
+                .orElseThrow();
+            Duration requests = DurationStyle.detectAndParse((serving != null) ? String.valueOf(serving) : appDefault);
+            // The deploy script's aws ecs wait tasks-stopped polls every 6 s, 100 times, then gives up.
+            assertThat(Files.readString(CloudFormationTemplate.locate("scripts/deploy-aws.sh")))
+                .contains("aws ecs wait tasks-stopped");
+            Duration scriptWaits = Duration.ofSeconds(6 * 100);
+            assertThat(migration).isGreaterThan(requests.multipliedBy(10)).isLessThanOrEqualTo(scriptWaits);
         }
 
         @Test
