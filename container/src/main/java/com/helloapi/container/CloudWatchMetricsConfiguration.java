@@ -23,9 +23,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The API's metrics registry: request rate, latency and errors ({@code http.server.requests}), connection-pool use
  * ({@code hikaricp.connections.*}) and the requests waiting for a connection ({@code helloapi.db.connections.queued}),
- * only those, because every CloudWatch metric is billed. They are published to CloudWatch when {@code CLOUDWATCH_METRICS_ENABLED=true} (the ECS stack sets
- * it; off locally). That switch is read when the application starts, not by a {@code @Conditional}: a Spring AOT build
- * decides conditions when it is built, and would freeze it.
+ * only those, because every CloudWatch metric is billed. They are published to CloudWatch when
+ * {@code CLOUDWATCH_METRICS_ENABLED=true} (the ECS stack sets it; off locally). That switch is read when the
+ * application starts, not by a {@code @Conditional}: a Spring AOT build decides conditions when it is built, and would
+ * freeze it.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CloudWatchMetricsConfiguration.Settings.class)

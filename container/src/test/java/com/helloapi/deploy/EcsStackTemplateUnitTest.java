@@ -2,8 +2,6 @@ package com.helloapi.deploy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Parameter;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import com.helloapi.database.DatabaseSettings;
 import com.helloapi.testing.CloudFormationTemplate;
@@ -646,26 +643,25 @@ class EcsStackTemplateUnitTest {
         }
 
         @Test
-        void migrationStatementsMayRunLongerThanARequestsButNotPastTheDeployScriptsWait() throws Exception {
-            Duration migration = DurationStyle
-                .detectAndParse(String.valueOf(environment(migrationContainer()).get("DB_STATEMENT_TIMEOUT")));
-            Object serving = environment().get("DB_STATEMENT_TIMEOUT");
-            // The default sits on the canonical constructor's parameter, where the binder reads it.
-            RecordComponent[] components = DatabaseSettings.class.getRecordComponents();
-            Parameter[] parameters = DatabaseSettings.class
-                .getDeclaredConstructor(Arrays.stream(components).map(RecordComponent::getType).toArray(Class[]::new))
-                .getParameters();
-            String appDefault = IntStream.range(0, components.length)
-                .filter((i) -> components[i].getName().equals("statementTimeout"))
-                .mapToObj((i) -> parameters[i].getAnnotation(DefaultValue.class).value()[0])
-                .findFirst()
-                .orElseThrow();
-            Duration requests = DurationStyle.detectAndParse((serving != null) ? String.valueOf(serving) : appDefault);
+        void migrationStatementsMayRunLongerThanARequestsButNotPastTheDeployScriptsWait() throws IOException {
+            Duration migration = statementTimeout(environment(migrationContainer()));
+            Duration requests = statementTimeout(environment());
             // The deploy script's aws ecs wait tasks-stopped polls every 6 s, 100 times, then gives up.
             assertThat(Files.readString(CloudFormationTemplate.locate("scripts/deploy-aws.sh")))
                 .contains("aws ecs wait tasks-stopped");
             Duration scriptWaits = Duration.ofSeconds(6 * 100);
             assertThat(migration).isGreaterThan(requests.multipliedBy(10)).isLessThanOrEqualTo(scriptWaits);
+        }
+
+        /** A task's DB_STATEMENT_TIMEOUT, else the app's default, which sits on the record's constructor parameter. */
+        private static Duration statementTimeout(Map<String, Object> environment) {
+            Object value = environment.get("DB_STATEMENT_TIMEOUT");
+            String appDefault = Arrays.stream(DatabaseSettings.class.getDeclaredConstructors()[0].getParameters())
+                .filter((parameter) -> parameter.getName().equals("statementTimeout"))
+                .map((parameter) -> parameter.getAnnotation(DefaultValue.class).value()[0])
+                .findFirst()
+                .orElseThrow();
+            return DurationStyle.detectAndParse((value != null) ? String.valueOf(value) : appDefault);
         }
 
         @Test
